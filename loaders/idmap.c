@@ -1,0 +1,170 @@
+/* Open-addressing hash map from strings to dense ids.
+ *
+ * Slots hold id + 1 (0 = empty) and a 32-bit tag of the hash, packed in one
+ * 64-bit word, so a probe that misses usually costs one cache line and no
+ * string compare.  Strings are appended to one pool; offsets[id] gives where
+ * each starts, so id -> string is O(1). */
+#include "loaders/idmap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+
+struct gr_idmap {
+    uint64_t *slots;   /* (tag << 32) | (id + 1); 0 = empty */
+    size_t n_slots;    /* power of two */
+    char *pool;
+    size_t pool_len, pool_cap;
+    uint64_t *offsets; /* n + 1 */
+    size_t offsets_cap;
+    uint32_t n;
+};
+
+/* A fast hash for short keys: 8 bytes at a time, multiply-xorshift mixing. */
+static inline uint64_t hash_bytes(const char *s, size_t len)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ (len * 0xC2B2AE3D27D4EB4FULL);
+    while (len >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+        h ^= h >> 32;
+        s += 8;
+        len -= 8;
+    }
+    uint64_t w = 0;
+    memcpy(&w, s, len);
+    h = (h ^ w) * 0xC4CEB9FE1A85EC53ULL;
+    h ^= h >> 29;
+    h *= 0xFF51AFD7ED558CCDULL;
+    h ^= h >> 32;
+    return h;
+}
+
+gr_idmap *gr_idmap_new(void)
+{
+    gr_idmap *m = calloc(1, sizeof *m);
+    if (m == NULL) return NULL;
+    m->n_slots = 1024;
+    m->slots = calloc(m->n_slots, sizeof *m->slots);
+    m->offsets_cap = 1024;
+    m->offsets = malloc(m->offsets_cap * sizeof *m->offsets);
+    m->pool_cap = 16384;
+    m->pool = malloc(m->pool_cap);
+    if (m->slots == NULL || m->offsets == NULL || m->pool == NULL) {
+        gr_idmap_free(m);
+        return NULL;
+    }
+    m->offsets[0] = 0;
+    return m;
+}
+
+void gr_idmap_free(gr_idmap *m)
+{
+    if (m == NULL) return;
+    free(m->slots);
+    free(m->pool);
+    free(m->offsets);
+    free(m);
+}
+
+uint32_t gr_idmap_size(const gr_idmap *m) { return m->n; }
+
+size_t gr_idmap_bytes(const gr_idmap *m)
+{
+    return m->n_slots * sizeof *m->slots + m->pool_cap + m->offsets_cap * sizeof *m->offsets;
+}
+
+const char *gr_idmap_name(const gr_idmap *m, uint32_t id, size_t *len)
+{
+    *len = (size_t)(m->offsets[id + 1] - m->offsets[id]);
+    return m->pool + m->offsets[id];
+}
+
+/* Slot index holding the key, or the empty slot where it would go. */
+static inline size_t probe(const gr_idmap *m, const char *s, size_t len, uint64_t h, int *found)
+{
+    size_t mask = m->n_slots - 1;
+    size_t i = (size_t)h & mask;
+    uint32_t tag = (uint32_t)(h >> 32);
+    for (;;) {
+        uint64_t slot = m->slots[i];
+        if (slot == 0) {
+            *found = 0;
+            return i;
+        }
+        if ((uint32_t)(slot >> 32) == tag) {
+            uint32_t id = (uint32_t)slot - 1;
+            size_t klen = (size_t)(m->offsets[id + 1] - m->offsets[id]);
+            if (klen == len && memcmp(m->pool + m->offsets[id], s, len) == 0) {
+                *found = 1;
+                return i;
+            }
+        }
+        i = (i + 1) & mask;
+    }
+}
+
+int gr_idmap_find(const gr_idmap *m, const char *s, size_t len, uint32_t *id)
+{
+    int found;
+    size_t i = probe(m, s, len, hash_bytes(s, len), &found);
+    if (found) *id = (uint32_t)m->slots[i] - 1;
+    return found;
+}
+
+/* Doubles the table; re-inserting needs only the stored tags' hashes, which we
+ * recompute from the pool (cheap next to the lookups that made the map). */
+static int rehash(gr_idmap *m)
+{
+    size_t n_slots = m->n_slots * 2;
+    uint64_t *slots = calloc(n_slots, sizeof *slots);
+    if (slots == NULL) return -1;
+    size_t mask = n_slots - 1;
+    for (uint32_t id = 0; id < m->n; id++) {
+        const char *s = m->pool + m->offsets[id];
+        size_t len = (size_t)(m->offsets[id + 1] - m->offsets[id]);
+        uint64_t h = hash_bytes(s, len);
+        size_t i = (size_t)h & mask;
+        while (slots[i] != 0) i = (i + 1) & mask;
+        slots[i] = (h >> 32 << 32) | ((uint64_t)id + 1);
+    }
+    free(m->slots);
+    m->slots = slots;
+    m->n_slots = n_slots;
+    return 0;
+}
+
+gr_status gr_idmap_intern(gr_idmap *m, const char *s, size_t len, uint32_t *id, char *msg)
+{
+    uint64_t h = hash_bytes(s, len);
+    int found;
+    size_t i = probe(m, s, len, h, &found);
+    if (found) {
+        *id = (uint32_t)m->slots[i] - 1;
+        return GR_OK;
+    }
+    if (m->n == UINT32_MAX - 1) return gr_fail(msg, GR_ERR_INPUT, "more than 4,294,967,294 distinct ids");
+    if (gr_grow((void **)&m->pool, &m->pool_cap, m->pool_len + len, 1) != 0 ||
+        gr_grow((void **)&m->offsets, &m->offsets_cap, (size_t)m->n + 2, sizeof *m->offsets) != 0)
+        return gr_fail(msg, GR_ERR_NOMEM, "out of memory storing ids");
+    memcpy(m->pool + m->pool_len, s, len);
+    m->pool_len += len;
+    uint32_t new_id = m->n++;
+    m->offsets[m->n] = m->pool_len;
+    m->slots[i] = (h >> 32 << 32) | ((uint64_t)new_id + 1);
+    /* Keep the load factor under 1/2 so probes stay short. */
+    if ((size_t)m->n * 2 > m->n_slots && rehash(m) != 0)
+        return gr_fail(msg, GR_ERR_NOMEM, "out of memory growing the id table");
+    *id = new_id;
+    return GR_OK;
+}
+
+gr_status gr_idmap_write(gr_output *o, const gr_idmap *m, uint32_t id, char *msg)
+{
+    if (m == NULL) return gr_output_u64(o, id, msg);
+    size_t len;
+    const char *s = gr_idmap_name(m, id, &len);
+    return gr_output_write(o, s, len, msg);
+}

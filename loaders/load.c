@@ -1,0 +1,327 @@
+/* From bytes to rows: one pass over the blocks the reader hands us, one line at
+ * a time, no allocation per line.  Every rejected line names file and line. */
+#include "loaders/load.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/sysinfo.h"
+#include "loaders/detect.h"
+#include "loaders/parse.h"
+#include "loaders/reader.h"
+
+typedef struct {
+    const char *path;
+    const gr_load_opts *o;
+    gr_dataset *ds;
+    gr_load_report *rep;
+    gr_detected d;
+    int detected;
+    int header_pending;
+    uint64_t line_no;
+    /* The previous row's user token and id: sorted dumps repeat the user, and
+     * a memcmp is much cheaper than a hash probe. */
+    const char *last_user;
+    size_t last_user_len;
+    uint32_t last_user_id;
+    char *msg;
+} load_ctx;
+
+static const char *const bad_names[GR_BAD_NCLASSES] = {
+    "missing column", "non-numeric id",  "negative id", "id overflowing 32 bits",
+    "NUL byte",       "extra column",    "unknown id",  "over-long line"};
+
+const char *gr_bad_class_name(gr_bad_class c) { return c < GR_BAD_NCLASSES ? bad_names[c] : "bad row"; }
+
+const char *gr_format_name(gr_format f)
+{
+    switch (f) {
+    case GR_FORMAT_ADJ: return "adj";
+    case GR_FORMAT_EDGES: return "edges";
+    case GR_FORMAT_MOVIELENS: return "movielens";
+    default: return "auto";
+    }
+}
+
+int gr_format_parse(const char *s, gr_format *f)
+{
+    static const struct { const char *name; gr_format f; } names[] = {
+        {"auto", GR_FORMAT_AUTO}, {"adj", GR_FORMAT_ADJ}, {"edges", GR_FORMAT_EDGES}, {"movielens", GR_FORMAT_MOVIELENS}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(s, names[i].name) == 0) {
+            *f = names[i].f;
+            return 0;
+        }
+    return -1;
+}
+
+void gr_load_opts_default(gr_load_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->max_line = GR_DEFAULT_MAX_LINE;
+}
+
+void gr_dataset_init(gr_dataset *ds)
+{
+    memset(ds, 0, sizeof *ds);
+    ds->ids = GR_IDS_AUTO;
+}
+
+void gr_dataset_free(gr_dataset *ds)
+{
+    gr_rows_free(&ds->rows);
+    if (ds->item_ids != ds->user_ids) gr_idmap_free(ds->item_ids);
+    gr_idmap_free(ds->user_ids);
+    gr_dataset_init(ds);
+}
+
+/* A bad row: counted and skipped under skip_bad_rows, otherwise the error. */
+__attribute__((format(printf, 3, 4))) static gr_status bad_row(load_ctx *c, gr_bad_class cls, const char *fmt, ...)
+{
+    char what[GR_MSG_LEN];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    if (!c->o->skip_bad_rows)
+        return gr_fail(c->msg, GR_ERR_INPUT, "%s:%llu: %s", c->path, (unsigned long long)c->line_no, what);
+    if (c->rep->bad == 0)
+        snprintf(c->rep->first_bad, sizeof c->rep->first_bad, "%s:%llu: %s", c->path,
+                 (unsigned long long)c->line_no, what);
+    c->rep->bad++;
+    c->rep->bad_by_class[cls]++;
+    return GR_OK;
+}
+
+/* Quotes a token for a message, shortened and with control bytes escaped. */
+static const char *show(char buf[64], const char *tok, size_t len)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len && o < 40; i++) {
+        unsigned char ch = (unsigned char)tok[i];
+        if (ch < 32 || ch == 127) o += (size_t)snprintf(buf + o, 64 - o, "\\x%02x", ch);
+        else buf[o++] = (char)ch;
+    }
+    if (len > 40 && o < 60) {
+        memcpy(buf + o, "...", 3);
+        o += 3;
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+static const char *const column_names[] = {"1 (user)", "2 (item)", "3 (weight)", "4 (timestamp)"};
+
+/* Turns one id token into a dense index; item = 1 for the target column.
+ * Returns GR_OK with *ok = 0 when the row was counted as bad and skipped. */
+static gr_status resolve_id(load_ctx *c, const char *tok, size_t len, int col, int *ok, uint32_t *id)
+{
+    char b[64];
+    const char *cname = column_names[col > 1 ? 1 : col];
+    *ok = 0;
+    if (len == 0) return bad_row(c, GR_BAD_MISSING_COLUMN, "missing column %s", cname);
+    if (c->ds->ids == GR_IDS_INT) {
+        switch (gr_parse_id(tok, len, id)) {
+        case GR_NUM_OK: *ok = 1; return GR_OK;
+        case GR_NUM_NEGATIVE:
+            return bad_row(c, GR_BAD_NEGATIVE, "negative id '%s' in column %s", show(b, tok, len), cname);
+        case GR_NUM_OVERFLOW:
+            return bad_row(c, GR_BAD_OVERFLOW, "id '%s' in column %s does not fit in 32 bits (largest id: %u)",
+                           show(b, tok, len), cname, GR_MAX_ID);
+        default:
+            return bad_row(c, GR_BAD_NON_NUMERIC, "non-numeric id '%s' in column %s (string ids need --ids string)",
+                           show(b, tok, len), cname);
+        }
+    }
+    gr_idmap *m = col == 0 ? c->ds->user_ids : c->ds->item_ids;
+    if (col == 0 && c->last_user != NULL && len == c->last_user_len && memcmp(tok, c->last_user, len) == 0) {
+        *id = c->last_user_id;
+        *ok = 1;
+        return GR_OK;
+    }
+    if (c->o->lookup_only) {
+        if (!gr_idmap_find(m, tok, len, id))
+            return bad_row(c, GR_BAD_UNKNOWN_ID, "unknown id '%s' in column %s", show(b, tok, len), cname);
+    } else {
+        gr_status s = gr_idmap_intern(m, tok, len, id, c->msg);
+        if (s != GR_OK) return s;
+    }
+    if (col == 0) {
+        c->last_user = tok;
+        c->last_user_len = len;
+        c->last_user_id = *id;
+    }
+    *ok = 1;
+    return GR_OK;
+}
+
+static gr_status add_row(load_ctx *c, uint32_t u, uint32_t i, double w, int64_t t)
+{
+    c->rep->rows++;
+    if (c->o->has_min_rating && w < c->o->min_rating) {
+        c->rep->below_rating++;
+        return GR_OK;
+    }
+    c->rep->kept++;
+    return gr_rows_push(&c->ds->rows, u, i, (float)w, t, c->msg);
+}
+
+/* "user item item ..." */
+static gr_status parse_adjacency(load_ctx *c, const char *line, const char *end)
+{
+    const char *p = line, *tok;
+    size_t len;
+    uint32_t u, it;
+    int ok;
+    if (!gr_next_field(&p, end, ' ', &tok, &len)) return GR_OK;
+    gr_status s = resolve_id(c, tok, len, 0, &ok, &u);
+    if (s != GR_OK || !ok) return s;
+    /* A user line without items still makes the user known (its id exists). */
+    if (u >= c->ds->rows.n_users && c->ds->ids == GR_IDS_INT) c->ds->rows.n_users = u + 1;
+    while (gr_next_field(&p, end, ' ', &tok, &len)) {
+        s = resolve_id(c, tok, len, 1, &ok, &it);
+        if (s != GR_OK) return s;
+        if (!ok) return GR_OK; /* the rest of a bad line is skipped with it */
+        s = add_row(c, u, it, 1.0, 0);
+        if (s != GR_OK) return s;
+    }
+    return GR_OK;
+}
+
+/* "src<sep>dst[<sep>weight[<sep>timestamp]]" */
+static gr_status parse_edge(load_ctx *c, const char *line, const char *end)
+{
+    const char *p = line, *tok[5];
+    size_t len[5];
+    int n = 0;
+    char b[64];
+    while (n < 5 && gr_next_field(&p, end, c->d.sep, &tok[n], &len[n])) n++;
+    if (n > c->d.n_cols && len[n - 1] == 0) n--; /* a trailing separator */
+    if (n < c->d.n_cols)
+        return bad_row(c, GR_BAD_MISSING_COLUMN, "missing column: expected %d fields like the first row, found %d",
+                       c->d.n_cols, n);
+    if (n > c->d.n_cols)
+        return bad_row(c, GR_BAD_EXTRA_COLUMN, "extra column: expected %d fields like the first row, found %s%d",
+                       c->d.n_cols, n == 5 ? "at least " : "", n);
+    uint32_t u, it;
+    int ok;
+    gr_status s = resolve_id(c, tok[0], len[0], 0, &ok, &u);
+    if (s != GR_OK || !ok) return s;
+    s = resolve_id(c, tok[1], len[1], 1, &ok, &it);
+    if (s != GR_OK || !ok) return s;
+    double w = 1.0;
+    int64_t t = 0;
+    if (n >= 3 && gr_parse_double(tok[2], len[2], &w) != GR_NUM_OK)
+        return bad_row(c, GR_BAD_NON_NUMERIC, "non-numeric weight '%s' in column 3", show(b, tok[2], len[2]));
+    if (n >= 4 && gr_parse_time(tok[3], len[3], &t) != GR_NUM_OK)
+        return bad_row(c, GR_BAD_NON_NUMERIC, "non-numeric timestamp '%s' in column 4", show(b, tok[3], len[3]));
+    return add_row(c, u, it, w, t);
+}
+
+static gr_status parse_line(load_ctx *c, const char *line, size_t len)
+{
+    if (len > 0 && line[len - 1] == '\r') len--; /* CRLF files are fine */
+    if (len > c->o->max_line)
+        return bad_row(c, GR_BAD_LONG_LINE, "line longer than the limit of %zu bytes (see --max-line)", c->o->max_line);
+    if (memchr(line, '\0', len) != NULL) return bad_row(c, GR_BAD_NUL_BYTE, "NUL byte in line (binary file?)");
+    if (gr_is_comment_or_blank(line, len)) {
+        c->rep->comments++;
+        return GR_OK;
+    }
+    if (c->header_pending) {
+        c->header_pending = 0;
+        c->rep->header++;
+        return GR_OK;
+    }
+    if (c->d.format == GR_FORMAT_ADJ) return parse_adjacency(c, line, line + len);
+    return parse_edge(c, line, line + len);
+}
+
+/* Fixes format, separator and id kind from the first block with data, and
+ * checks they agree with what earlier files of the dataset used. */
+static gr_status settle_format(load_ctx *c, const char *data, size_t len)
+{
+    if (!gr_detect(data, len, c->o, &c->d)) return GR_OK;
+    c->detected = 1;
+    c->header_pending = c->d.has_header;
+    gr_dataset *ds = c->ds;
+    if (ds->ids == GR_IDS_AUTO) {
+        ds->ids = c->d.ids;
+        ds->shared_ids = c->o->shared_ids;
+        if (ds->ids == GR_IDS_STRING) {
+            ds->user_ids = gr_idmap_new();
+            ds->item_ids = ds->shared_ids ? ds->user_ids : gr_idmap_new();
+            if (ds->user_ids == NULL || ds->item_ids == NULL)
+                return gr_fail(c->msg, GR_ERR_NOMEM, "out of memory creating id maps");
+        }
+    }
+    /* A later file follows the first file's id kind, so ids stay comparable. */
+    c->d.ids = ds->ids;
+    if (c->o->has_min_rating && c->d.format != GR_FORMAT_ADJ && c->d.n_cols < 3)
+        return gr_fail(c->msg, GR_ERR_ARG, "%s: --min-rating needs a rating column (3rd), but rows have %d columns",
+                       c->path, c->d.n_cols);
+    if (c->o->has_min_rating && c->d.format == GR_FORMAT_ADJ)
+        return gr_fail(c->msg, GR_ERR_ARG, "%s: --min-rating needs a rating column; adjacency lists have none",
+                       c->path);
+    return GR_OK;
+}
+
+static gr_status parse_block(load_ctx *c, const char *data, size_t len)
+{
+    const char *p = data, *end = data + len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *e = nl ? nl : end;
+        c->line_no++;
+        gr_status s = parse_line(c, p, (size_t)(e - p));
+        if (s != GR_OK) return s;
+        p = nl ? nl + 1 : end;
+    }
+    return GR_OK;
+}
+
+gr_status gr_load_file(gr_dataset *ds, const char *path, const gr_load_opts *opts, gr_load_report *report,
+                       char *msg)
+{
+    gr_status status = GR_OK;
+    gr_reader *r = NULL;
+    double t0 = gr_now();
+    memset(report, 0, sizeof *report);
+    load_ctx c = {.path = path, .o = opts, .ds = ds, .rep = report, .msg = msg};
+    if (ds->rows.user == NULL && ds->rows.n == 0 && ds->rows.cap == 0)
+        gr_rows_init(&ds->rows, opts->keep_weights, opts->keep_times);
+    GR_TRY(gr_reader_open(&r, path, opts->max_line, msg));
+    const char *data;
+    size_t len;
+    for (;;) {
+        status = gr_reader_next(r, &data, &len, msg);
+        if (status == GR_EOF) break;
+        if (status != GR_OK) {
+            gr_msg_prefix(msg, "%s:%llu", path, (unsigned long long)c.line_no + 1);
+            goto fail;
+        }
+        /* Block-local caches die with the block. */
+        c.last_user = NULL;
+        if (!c.detected) GR_TRY(settle_format(&c, data, len));
+        GR_TRY(parse_block(&c, data, len));
+        gr_progress_update(opts->progress, gr_reader_bytes(r), report->rows);
+    }
+    status = GR_OK;
+    report->bytes = gr_reader_bytes(r);
+    report->lines = c.line_no;
+    report->format = c.d.format;
+    report->sep = c.d.sep;
+    if (report->bytes == 0) GR_FAIL(GR_ERR_INPUT, "%s:1: empty file", path);
+    if (!c.detected || (report->rows == 0 && report->bad == 0 && report->header + report->comments == report->lines))
+        GR_FAIL(GR_ERR_INPUT, "%s:%llu: no data rows (only blank, comment or header lines)", path,
+                (unsigned long long)c.line_no);
+    report->seconds = gr_now() - t0;
+    gr_reader_close(r);
+    return GR_OK;
+fail:
+    gr_reader_close(r);
+    return status;
+}

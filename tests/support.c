@@ -1,0 +1,174 @@
+#include "tests/support.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+
+char *gr_test_mkdtemp(void)
+{
+    const char *base = getenv("TMPDIR");
+    char *path = NULL;
+    if (asprintf(&path, "%s/gnnrec-test-XXXXXX", base && *base ? base : "/tmp") < 0) abort();
+    if (mkdtemp(path) == NULL) {
+        fprintf(stderr, "mkdtemp: %s\n", strerror(errno));
+        abort();
+    }
+    return path;
+}
+
+void gr_test_rmdir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL) return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        char *p = gr_test_path(dir, e->d_name);
+        struct stat st;
+        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+            gr_test_rmdir(p);
+        else
+            unlink(p);
+        free(p);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+char *gr_test_path(const char *dir, const char *name)
+{
+    char *p = NULL;
+    if (asprintf(&p, "%s/%s", dir, name) < 0) abort();
+    return p;
+}
+
+void gr_test_write_file(const char *path, const void *data, size_t len)
+{
+    size_t n = strlen(path);
+    if (n > 3 && strcmp(path + n - 3, ".gz") == 0) {
+        gzFile gz = gzopen(path, "wb");
+        assert_non_null(gz);
+        if (len > 0) assert_int_equal(gzwrite(gz, data, (unsigned)len), (int)len);
+        assert_int_equal(gzclose(gz), Z_OK);
+        return;
+    }
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    if (len > 0) assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
+void gr_test_write_text(const char *path, const char *text) { gr_test_write_file(path, text, strlen(text)); }
+
+char *gr_test_read_file(const char *path, size_t *len)
+{
+    gzFile gz = gzopen(path, "rb");
+    if (gz == NULL) return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    for (;;) {
+        if (n == cap) {
+            cap *= 2;
+            buf = realloc(buf, cap + 1);
+        }
+        int got = gzread(gz, buf + n, (unsigned)(cap - n));
+        if (got <= 0) break;
+        n += (size_t)got;
+    }
+    gzclose(gz);
+    buf[n] = '\0';
+    if (len) *len = n;
+    return buf;
+}
+
+int gr_test_file_exists(const char *path) { return access(path, F_OK) == 0; }
+
+int gr_test_count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL) return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) n++;
+    closedir(d);
+    return n;
+}
+
+static char *slurp_fd(int fd)
+{
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    for (;;) {
+        if (n == cap) {
+            cap *= 2;
+            buf = realloc(buf, cap + 1);
+        }
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) break;
+        n += (size_t)got;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+gr_test_run gr_test_cli(const char *fmt, ...)
+{
+    char *args = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    if (vasprintf(&args, fmt, ap) < 0) abort();
+    va_end(ap);
+    const char *bin = getenv("GNNREC_BIN");
+    if (bin == NULL || *bin == '\0') bin = "build/gnnrec";
+
+    /* stdout and stderr go to temporary files so a large output cannot
+     * deadlock a pipe. */
+    char out_path[] = "/tmp/gnnrec-out-XXXXXX";
+    char err_path[] = "/tmp/gnnrec-err-XXXXXX";
+    int out_fd = mkstemp(out_path);
+    int err_fd = mkstemp(err_path);
+    if (out_fd < 0 || err_fd < 0) abort();
+    char *cmd = NULL;
+    if (asprintf(&cmd, "%s %s >%s 2>%s </dev/null", bin, args, out_path, err_path) < 0) abort();
+    int rc = system(cmd);
+    gr_test_run r;
+    r.exit_code = (rc != -1 && WIFEXITED(rc)) ? WEXITSTATUS(rc) : -1;
+    r.out = slurp_fd(out_fd);
+    r.err = slurp_fd(err_fd);
+    close(out_fd);
+    close(err_fd);
+    unlink(out_path);
+    unlink(err_path);
+    free(cmd);
+    free(args);
+    return r;
+}
+
+void gr_test_run_free(gr_test_run *r)
+{
+    free(r->out);
+    free(r->err);
+    r->out = r->err = NULL;
+}
+
+const char *gr_test_data_dir(void)
+{
+    const char *d = getenv("GNNREC_TEST_DATA");
+    return d && *d ? d : "tests/data";
+}
+
+const char *gr_test_shared_data(void)
+{
+    static const char *const candidates[] = {"../shared/data", NULL};
+    for (int i = 0; candidates[i]; i++)
+        if (access(candidates[i], R_OK) == 0) return candidates[i];
+    return NULL;
+}
