@@ -18,6 +18,13 @@ typedef struct gr_idmap gr_idmap;
 gr_idmap *gr_idmap_new(void);
 void gr_idmap_free(gr_idmap *m);
 
+/* Hash-first variants for batched loading: hash a batch of keys, prefetch
+ * their slots, then intern them, so the cache misses overlap. */
+uint64_t gr_idmap_hash(const char *s, size_t len);
+void gr_idmap_prefetch(const gr_idmap *m, uint64_t hash);
+gr_status gr_idmap_intern_hashed(gr_idmap *m, const char *s, size_t len, uint64_t hash, uint32_t *id, char *msg);
+int gr_idmap_find_hashed(const gr_idmap *m, const char *s, size_t len, uint64_t hash, uint32_t *id);
+
 /* Index of the string, adding it when new. */
 gr_status gr_idmap_intern(gr_idmap *m, const char *s, size_t len, uint32_t *id, char *msg);
 /* 1 and *id when present, 0 otherwise. */

@@ -13,6 +13,20 @@
 #include "loaders/parse.h"
 #include "loaders/reader.h"
 
+/* An edge row tokenized but not yet resolved: string ids are resolved in
+ * batches, after their hash slots were prefetched, so that the cache misses of
+ * a batch overlap instead of coming one after another. */
+typedef struct {
+    const char *tok[2];
+    size_t len[2];
+    uint64_t hash[2];
+    double weight;
+    int64_t time;
+    uint64_t line;
+} pending_row;
+
+#define BATCH 32
+
 typedef struct {
     const char *path;
     const gr_load_opts *o;
@@ -27,6 +41,8 @@ typedef struct {
     const char *last_user;
     size_t last_user_len;
     uint32_t last_user_id;
+    pending_row batch[BATCH];
+    int n_batch;
     char *msg;
 } load_ctx;
 
@@ -115,6 +131,25 @@ static const char *show(char buf[64], const char *tok, size_t len)
 
 static const char *const column_names[] = {"1 (user)", "2 (item)", "3 (weight)", "4 (timestamp)"};
 
+/* A string id (hash given) to its dense index; interned unless lookup_only. */
+static gr_status resolve_string(load_ctx *c, const char *tok, size_t len, uint64_t hash, int col, int *ok,
+                                uint32_t *id)
+{
+    char b[64];
+    gr_idmap *m = col == 0 ? c->ds->user_ids : c->ds->item_ids;
+    *ok = 0;
+    if (len == 0) return bad_row(c, GR_BAD_MISSING_COLUMN, "missing column %s", column_names[col]);
+    if (c->o->lookup_only) {
+        if (!gr_idmap_find_hashed(m, tok, len, hash, id))
+            return bad_row(c, GR_BAD_UNKNOWN_ID, "unknown id '%s' in column %s", show(b, tok, len), column_names[col]);
+    } else {
+        gr_status s = gr_idmap_intern_hashed(m, tok, len, hash, id, c->msg);
+        if (s != GR_OK) return s;
+    }
+    *ok = 1;
+    return GR_OK;
+}
+
 /* Turns one id token into a dense index; item = 1 for the target column.
  * Returns GR_OK with *ok = 0 when the row was counted as bad and skipped. */
 static gr_status resolve_id(load_ctx *c, const char *tok, size_t len, int col, int *ok, uint32_t *id)
@@ -136,26 +171,18 @@ static gr_status resolve_id(load_ctx *c, const char *tok, size_t len, int col, i
                            show(b, tok, len), cname);
         }
     }
-    gr_idmap *m = col == 0 ? c->ds->user_ids : c->ds->item_ids;
     if (col == 0 && c->last_user != NULL && len == c->last_user_len && memcmp(tok, c->last_user, len) == 0) {
         *id = c->last_user_id;
         *ok = 1;
         return GR_OK;
     }
-    if (c->o->lookup_only) {
-        if (!gr_idmap_find(m, tok, len, id))
-            return bad_row(c, GR_BAD_UNKNOWN_ID, "unknown id '%s' in column %s", show(b, tok, len), cname);
-    } else {
-        gr_status s = gr_idmap_intern(m, tok, len, id, c->msg);
-        if (s != GR_OK) return s;
-    }
-    if (col == 0) {
+    gr_status s = resolve_string(c, tok, len, gr_idmap_hash(tok, len), col, ok, id);
+    if (s == GR_OK && *ok && col == 0) {
         c->last_user = tok;
         c->last_user_len = len;
         c->last_user_id = *id;
     }
-    *ok = 1;
-    return GR_OK;
+    return s;
 }
 
 static gr_status add_row(load_ctx *c, uint32_t u, uint32_t i, double w, int64_t t)
@@ -191,6 +218,37 @@ static gr_status parse_adjacency(load_ctx *c, const char *line, const char *end)
     return GR_OK;
 }
 
+/* Resolves the pending rows in order.  Messages name each row's own line. */
+static gr_status flush_pending(load_ctx *c)
+{
+    int n = c->n_batch;
+    c->n_batch = 0; /* bad_row() below may come back here: nothing left then */
+    uint64_t line = c->line_no;
+    gr_status s = GR_OK;
+    for (int k = 0; k < n && s == GR_OK; k++) {
+        const pending_row *p = &c->batch[k];
+        uint32_t u, it;
+        int ok;
+        c->line_no = p->line;
+        s = resolve_string(c, p->tok[0], p->len[0], p->hash[0], 0, &ok, &u);
+        if (s != GR_OK || !ok) continue;
+        s = resolve_string(c, p->tok[1], p->len[1], p->hash[1], 1, &ok, &it);
+        if (s != GR_OK || !ok) continue;
+        s = add_row(c, u, it, p->weight, p->time);
+    }
+    c->line_no = line;
+    return s;
+}
+
+/* A bad edge row: rows before it are resolved first, so skipped rows and the
+ * first error are reported in file order. */
+#define EDGE_BAD(...)                                  \
+    do {                                               \
+        gr_status fs_ = flush_pending(c);              \
+        if (fs_ != GR_OK) return fs_;                  \
+        return bad_row(c, __VA_ARGS__);                \
+    } while (0)
+
 /* "src<sep>dst[<sep>weight[<sep>timestamp]]" */
 static gr_status parse_edge(load_ctx *c, const char *line, const char *end)
 {
@@ -201,29 +259,46 @@ static gr_status parse_edge(load_ctx *c, const char *line, const char *end)
     while (n < 5 && gr_next_field(&p, end, c->d.sep, &tok[n], &len[n])) n++;
     if (n > c->d.n_cols && len[n - 1] == 0) n--; /* a trailing separator */
     if (n < c->d.n_cols)
-        return bad_row(c, GR_BAD_MISSING_COLUMN, "missing column: expected %d fields like the first row, found %d",
-                       c->d.n_cols, n);
+        EDGE_BAD(GR_BAD_MISSING_COLUMN, "missing column: expected %d fields like the first row, found %d", c->d.n_cols, n);
     if (n > c->d.n_cols)
-        return bad_row(c, GR_BAD_EXTRA_COLUMN, "extra column: expected %d fields like the first row, found %s%d",
-                       c->d.n_cols, n == 5 ? "at least " : "", n);
+        EDGE_BAD(GR_BAD_EXTRA_COLUMN, "extra column: expected %d fields like the first row, found %s%d", c->d.n_cols,
+                 n == 5 ? "at least " : "", n);
+    double w = 1.0;
+    int64_t t = 0;
+    if (n >= 3 && gr_parse_double(tok[2], len[2], &w) != GR_NUM_OK)
+        EDGE_BAD(GR_BAD_NON_NUMERIC, "non-numeric weight '%s' in column 3", show(b, tok[2], len[2]));
+    if (n >= 4 && gr_parse_time(tok[3], len[3], &t) != GR_NUM_OK)
+        EDGE_BAD(GR_BAD_NON_NUMERIC, "non-numeric timestamp '%s' in column 4", show(b, tok[3], len[3]));
+    if (c->ds->ids == GR_IDS_STRING) {
+        pending_row *r = &c->batch[c->n_batch++];
+        gr_idmap *maps[2] = {c->ds->user_ids, c->ds->item_ids};
+        for (int k = 0; k < 2; k++) {
+            r->tok[k] = tok[k];
+            r->len[k] = len[k];
+            r->hash[k] = gr_idmap_hash(tok[k], len[k]);
+            gr_idmap_prefetch(maps[k], r->hash[k]);
+        }
+        r->weight = w;
+        r->time = t;
+        r->line = c->line_no;
+        return c->n_batch == BATCH ? flush_pending(c) : GR_OK;
+    }
     uint32_t u, it;
     int ok;
     gr_status s = resolve_id(c, tok[0], len[0], 0, &ok, &u);
     if (s != GR_OK || !ok) return s;
     s = resolve_id(c, tok[1], len[1], 1, &ok, &it);
     if (s != GR_OK || !ok) return s;
-    double w = 1.0;
-    int64_t t = 0;
-    if (n >= 3 && gr_parse_double(tok[2], len[2], &w) != GR_NUM_OK)
-        return bad_row(c, GR_BAD_NON_NUMERIC, "non-numeric weight '%s' in column 3", show(b, tok[2], len[2]));
-    if (n >= 4 && gr_parse_time(tok[3], len[3], &t) != GR_NUM_OK)
-        return bad_row(c, GR_BAD_NON_NUMERIC, "non-numeric timestamp '%s' in column 4", show(b, tok[3], len[3]));
     return add_row(c, u, it, w, t);
 }
 
 static gr_status parse_line(load_ctx *c, const char *line, size_t len)
 {
     if (len > 0 && line[len - 1] == '\r') len--; /* CRLF files are fine */
+    if (c->n_batch > 0 && (len > c->o->max_line || memchr(line, '\0', len) != NULL)) {
+        gr_status s = flush_pending(c);
+        if (s != GR_OK) return s;
+    }
     if (len > c->o->max_line)
         return bad_row(c, GR_BAD_LONG_LINE, "line longer than the limit of %zu bytes (see --max-line)", c->o->max_line);
     if (memchr(line, '\0', len) != NULL) return bad_row(c, GR_BAD_NUL_BYTE, "NUL byte in line (binary file?)");
@@ -280,7 +355,7 @@ static gr_status parse_block(load_ctx *c, const char *data, size_t len)
         if (s != GR_OK) return s;
         p = nl ? nl + 1 : end;
     }
-    return GR_OK;
+    return flush_pending(c); /* the pending tokens point into this block */
 }
 
 gr_status gr_load_file(gr_dataset *ds, const char *path, const gr_load_opts *opts, gr_load_report *report,
