@@ -53,6 +53,10 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+$(BUILD)/bench/bench_%: bench/bench_%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+
 $(BUILD)/tests/test_%: tests/test_%.c $(TEST_SUPPORT) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -o $@ $< $(TEST_SUPPORT) $(LIB) $(LDFLAGS) $(LDLIBS) -lcmocka
@@ -69,8 +73,8 @@ demo: deps
 	@sh scripts/demo.sh $(BIN)
 
 bench: deps
-	@$(MAKE) --no-print-directory $(BIN)
-	@sh bench/ingest.sh $(BIN)
+	@$(MAKE) --no-print-directory $(BIN) $(BUILD)/bench/bench_ingest
+	@sh bench/ingest.sh $(BUILD)
 
 clean:
 	rm -rf build build-debug build-sanitize

@@ -99,9 +99,9 @@ int gr_cmd_convert(int argc, char **argv)
     s = to_edges ? gr_write_edges_file(out, &g, NULL, out_sep, msg) : gr_write_adjacency_file(out, &g, NULL, msg);
     if (s != GR_OK) goto failed;
     if (!in.quiet) {
-        char a[GR_FMT_LEN];
-        fprintf(stderr, "wrote %s: %s interactions, %u users, %u items\n", out, gr_fmt_count(a, g.R.nnz),
-                gr_csr_nonempty_rows(&g.R), gr_csr_nonempty_rows(&g.Rt));
+        char a[GR_FMT_LEN], b[GR_FMT_LEN], c[GR_FMT_LEN];
+        fprintf(stderr, "wrote %s: %s interactions, %s users, %s items\n", out, gr_fmt_count(a, g.R.nnz),
+                gr_fmt_count(b, gr_csr_nonempty_rows(&g.R)), gr_fmt_count(c, gr_csr_nonempty_rows(&g.Rt)));
     }
     goto done;
 failed:

@@ -159,15 +159,6 @@ fail:
  * adjacency list, a 2- or 3-column edge list).  All-zero times carry no order,
  * so drop them: a temporal split then fails with the library's clear message
  * instead of splitting on ties alone. */
-static void split_drop_empty_times(gr_graph *g)
-{
-    if (g->time == NULL) return;
-    for (uint64_t e = 0; e < g->R.nnz; e++)
-        if (g->time[e] != 0) return;
-    free(g->time);
-    g->time = NULL;
-}
-
 static void split_print_summary(const split_args *a, const gr_split_report *rep, int n_parts)
 {
     char b1[GR_FMT_LEN], b2[GR_FMT_LEN];
@@ -212,7 +203,6 @@ int gr_cmd_split(int argc, char **argv)
     rc = gr_cli_load_graph(&in, files, n_files, &ds, &g);
     if (rc != GR_EXIT_OK) goto done;
 
-    split_drop_empty_times(&g);
     gr_status s;
     part = gr_alloc(g.R.nnz, 1);
     if (part == NULL) {

@@ -94,6 +94,7 @@ static gr_status build(gr_graph *g, uint32_t nu, uint32_t ni, const pair_source 
     float *cw = NULL;
     int64_t *ct = NULL;
     memset(g, 0, sizeof *g);
+    g->kind = src->kind;
     g->n_users = nu;
     g->n_items = ni;
 

@@ -35,6 +35,7 @@ typedef enum {
 int gr_graph_kind_parse(const char *s, gr_graph_kind *k);
 
 typedef struct {
+    gr_graph_kind kind;
     uint32_t n_users, n_items;
     gr_csr R;        /* users x items */
     gr_csr Rt;       /* items x users */

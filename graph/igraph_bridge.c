@@ -84,7 +84,11 @@ gr_status gr_igraph_from_graph(const gr_graph *g, igraph_t *out, char *msg)
     /* igraph indices are signed 64-bit; 2 * nnz endpoints must fit. */
     if (g->R.nnz > (uint64_t)IGRAPH_INTEGER_MAX / 2)
         GR_FAIL(GR_ERR_NOMEM, "igraph: graph too large (%llu edges)", (unsigned long long)g->R.nnz);
-    const igraph_integer_t n_vertices = (igraph_integer_t)g->n_users + (igraph_integer_t)g->n_items;
+    /* A follower graph is one set of accounts: follower u and account u are
+     * the same vertex.  A bipartite graph numbers items after users. */
+    const int one_mode = g->kind != GR_GRAPH_BIPARTITE;
+    const igraph_integer_t item_base = one_mode ? 0 : (igraph_integer_t)g->n_users;
+    const igraph_integer_t n_vertices = item_base + (igraph_integer_t)g->n_items;
 
     GR_IGRAPH_TRY(igraph_vector_int_init(&edges, (igraph_integer_t)(2 * g->R.nnz)));
     have_edges = 1;
@@ -92,7 +96,7 @@ gr_status gr_igraph_from_graph(const gr_graph *g, igraph_t *out, char *msg)
     for (uint32_t u = 0; u < g->R.n_rows; u++) {
         for (uint64_t k = g->R.ptr[u]; k < g->R.ptr[u + 1]; k++) {
             *e++ = (igraph_integer_t)u;
-            *e++ = (igraph_integer_t)g->n_users + (igraph_integer_t)g->R.idx[k];
+            *e++ = item_base + (igraph_integer_t)g->R.idx[k];
         }
     }
     GR_IGRAPH_TRY(igraph_create(out, &edges, n_vertices, IGRAPH_UNDIRECTED));

@@ -86,8 +86,15 @@ static gr_status count_components(const gr_graph *g, gr_stats *s, char *msg)
     /* Only the sizes are needed; a NULL membership saves 8 bytes per vertex. */
     GR_IGRAPH_TRY(igraph_connected_components(&ig, NULL, &csize, &n_comp, IGRAPH_WEAK));
 
-    const uint64_t active = (uint64_t)s->active_users + s->active_items;
-    const uint64_t isolated = (uint64_t)g->n_users + g->n_items - active;
+    uint64_t active = (uint64_t)s->active_users + s->active_items;
+    uint64_t vertices = (uint64_t)g->n_users + g->n_items;
+    if (g->kind != GR_GRAPH_BIPARTITE) { /* one vertex per account (see igraph_bridge.c) */
+        active = 0;
+        for (uint32_t u = 0; u < g->n_users; u++)
+            active += gr_csr_degree(&g->R, u) + gr_csr_degree(&g->Rt, u) > 0;
+        vertices = g->n_users;
+    }
+    const uint64_t isolated = vertices - active;
     s->components = (uint64_t)n_comp - isolated;
     s->largest_component = 0;
     /* Every active node has a neighbour, so its component has >= 2 nodes and

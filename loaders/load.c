@@ -358,6 +358,17 @@ static gr_status parse_block(load_ctx *c, const char *data, size_t len)
     return flush_pending(c); /* the pending tokens point into this block */
 }
 
+/* A kept weight or time column is only meaningful when every file loaded into
+ * the dataset had it; otherwise it is dropped, so that later code sees NULL
+ * (e.g. a temporal split refuses to run on made-up zero timestamps). */
+static void drop_missing_columns(load_ctx *c)
+{
+    gr_rows *r = &c->ds->rows;
+    int adj = c->d.format == GR_FORMAT_ADJ;
+    if (r->with_weight && (adj || c->d.n_cols < 3)) gr_rows_drop_weight(r);
+    if (r->with_time && (adj || c->d.n_cols < 4)) gr_rows_drop_time(r);
+}
+
 gr_status gr_load_file(gr_dataset *ds, const char *path, const gr_load_opts *opts, gr_load_report *report,
                        char *msg)
 {
@@ -366,8 +377,10 @@ gr_status gr_load_file(gr_dataset *ds, const char *path, const gr_load_opts *opt
     double t0 = gr_now();
     memset(report, 0, sizeof *report);
     load_ctx c = {.path = path, .o = opts, .ds = ds, .rep = report, .msg = msg};
-    if (ds->rows.user == NULL && ds->rows.n == 0 && ds->rows.cap == 0)
+    if (!ds->started) {
         gr_rows_init(&ds->rows, opts->keep_weights, opts->keep_times);
+        ds->started = 1;
+    }
     GR_TRY(gr_reader_open(&r, path, opts->max_line, msg));
     const char *data;
     size_t len;
@@ -393,6 +406,7 @@ gr_status gr_load_file(gr_dataset *ds, const char *path, const gr_load_opts *opt
     if (!c.detected || (report->rows == 0 && report->bad == 0 && report->header + report->comments == report->lines))
         GR_FAIL(GR_ERR_INPUT, "%s:%llu: no data rows (only blank, comment or header lines)", path,
                 (unsigned long long)c.line_no);
+    drop_missing_columns(&c);
     report->seconds = gr_now() - t0;
     gr_reader_close(r);
     return GR_OK;

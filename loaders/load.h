@@ -83,6 +83,7 @@ typedef struct {
 
 typedef struct {
     gr_rows rows;
+    int started;          /* a file was loaded: rows, ids and columns are set up */
     gr_id_mode ids;       /* fixed by the first file loaded */
     int shared_ids;       /* one id space for users and items */
     gr_idmap *user_ids;   /* NULL for integer ids */

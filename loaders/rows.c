@@ -8,9 +8,22 @@
 void gr_rows_init(gr_rows *r, int with_weight, int with_time)
 {
     memset(r, 0, sizeof *r);
-    /* A non-NULL pointer marks a kept column; realloc(ptr, ...) grows it. */
-    if (with_weight) r->weight = malloc(sizeof *r->weight);
-    if (with_time) r->time = malloc(sizeof *r->time);
+    r->with_weight = with_weight;
+    r->with_time = with_time;
+}
+
+void gr_rows_drop_weight(gr_rows *r)
+{
+    free(r->weight);
+    r->weight = NULL;
+    r->with_weight = 0;
+}
+
+void gr_rows_drop_time(gr_rows *r)
+{
+    free(r->time);
+    r->time = NULL;
+    r->with_time = 0;
 }
 
 void gr_rows_free(gr_rows *r)
@@ -19,7 +32,7 @@ void gr_rows_free(gr_rows *r)
     free(r->item);
     free(r->weight);
     free(r->time);
-    memset(r, 0, sizeof *r);
+    gr_rows_init(r, 0, 0);
 }
 
 static int resize(void **p, size_t n, size_t size)
@@ -41,8 +54,8 @@ gr_status gr_rows_reserve(gr_rows *r, size_t extra, char *msg)
     /* glibc serves large blocks with mmap and grows them with mremap, so the
      * geometric growth costs neither copies nor resident memory for slack. */
     if (resize((void **)&r->user, cap, sizeof *r->user) != 0 || resize((void **)&r->item, cap, sizeof *r->item) != 0 ||
-        (r->weight && resize((void **)&r->weight, cap, sizeof *r->weight) != 0) ||
-        (r->time && resize((void **)&r->time, cap, sizeof *r->time) != 0))
+        (r->with_weight && resize((void **)&r->weight, cap, sizeof *r->weight) != 0) ||
+        (r->with_time && resize((void **)&r->time, cap, sizeof *r->time) != 0))
         return gr_fail(msg, GR_ERR_NOMEM, "out of memory storing %zu rows", need);
     r->cap = cap;
     return GR_OK;

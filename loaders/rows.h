@@ -15,9 +15,13 @@ typedef struct {
     int64_t *time;   /* timestamp column; NULL unless kept */
     size_t n, cap;
     uint32_t n_users, n_items; /* id space sizes: largest dense id + 1 */
+    int with_weight, with_time; /* which optional columns are kept */
 } gr_rows;
 
 void gr_rows_init(gr_rows *r, int with_weight, int with_time);
+/* Stops keeping a column (frees it). */
+void gr_rows_drop_weight(gr_rows *r);
+void gr_rows_drop_time(gr_rows *r);
 void gr_rows_free(gr_rows *r);
 /* Reserves room for `extra` more rows. */
 gr_status gr_rows_reserve(gr_rows *r, size_t extra, char *msg);
