@@ -28,7 +28,7 @@ int main(int argc, char **argv)
     double t0 = gr_now();
     gr_status s = gr_load_file(&ds, argv[1], &o, &rep, msg);
     double t1 = gr_now();
-    if (s == GR_OK) s = gr_graph_build(&g, &ds, 0, ds.rows.n, GR_GRAPH_BIPARTITE, &brep, msg);
+    if (s == GR_OK) s = gr_graph_build_consume(&g, &ds, GR_GRAPH_BIPARTITE, &brep, msg);
     double t2 = gr_now();
     if (s != GR_OK) {
         fprintf(stderr, "bench_ingest: %s\n", msg);

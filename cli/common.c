@@ -194,12 +194,17 @@ int gr_cli_load_graph(gr_cli_input *in, char **files, int n_files, gr_dataset *d
         if (!in->quiet) print_report(files[f], &rep);
     }
     gr_build_report brep;
-    gr_status s = gr_graph_build(g, ds, 0, ds->rows.n, in->kind, &brep, msg);
+    gr_status s = gr_graph_build_consume(g, ds, in->kind, &brep, msg);
     if (s != GR_OK) return gr_cli_error(s, msg);
-    if (!in->quiet && (brep.duplicates || brep.self_loops)) {
-        char a[GR_FMT_LEN], b[GR_FMT_LEN];
-        fprintf(stderr, "graph: %s duplicate pairs and %s self-loops removed\n", gr_fmt_count(a, brep.duplicates),
-                gr_fmt_count(b, brep.self_loops));
+    if (!in->quiet) {
+        char a[GR_FMT_LEN], b[GR_FMT_LEN], c[GR_FMT_LEN], d[GR_FMT_LEN];
+        fprintf(stderr, "graph: %s x %s, %s interactions, %s in CSR + transpose, built in %.2f s", gr_fmt_count(a, g->n_users),
+                gr_fmt_count(b, g->n_items), gr_fmt_count(c, g->R.nnz), gr_fmt_bytes(d, (double)gr_graph_bytes(g)),
+                brep.seconds);
+        if (brep.duplicates || brep.self_loops)
+            fprintf(stderr, "; %s duplicate pairs and %s self-loops removed", gr_fmt_count(b, brep.duplicates),
+                    gr_fmt_count(c, brep.self_loops));
+        fprintf(stderr, "\n");
     }
     return GR_EXIT_OK;
 }

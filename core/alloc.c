@@ -2,6 +2,10 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define HUGE_PAGE ((size_t)2 << 20)
 
 void *gr_alloc(size_t n, size_t size)
 {
@@ -36,4 +40,22 @@ void gr_shrink(void **p, size_t *cap, size_t n, size_t size)
     if (q == NULL) return;
     *p = q;
     *cap = n;
+}
+
+void *gr_alloc_huge(size_t n, size_t size)
+{
+    if (size != 0 && n > SIZE_MAX / size) return NULL;
+    size_t bytes = n * size;
+    if (bytes < 2 * HUGE_PAGE) return malloc(bytes ? bytes : 1);
+    void *p = NULL;
+    if (posix_memalign(&p, HUGE_PAGE, bytes) != 0) return NULL;
+    madvise(p, bytes & ~(HUGE_PAGE - 1), MADV_HUGEPAGE); /* a hint: failure is harmless */
+    return p;
+}
+
+void *gr_zalloc_huge(size_t n, size_t size)
+{
+    void *p = gr_alloc_huge(n, size);
+    if (p != NULL) memset(p, 0, n * size);
+    return p;
 }

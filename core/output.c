@@ -47,9 +47,16 @@ gr_status gr_output_open(gr_output **out, const char *path, char *msg)
     o->buf = malloc(OUTPUT_BUF);
     GR_CHECK_ALLOC(o->path, "output path");
     GR_CHECK_ALLOC(o->buf, "output buffer");
+    struct stat st;
     if (strcmp(path, "-") == 0) {
         o->fd = dup(STDOUT_FILENO);
         if (o->fd < 0) GR_FAIL(GR_ERR_IO, "-: cannot write to stdout: %s", strerror(errno));
+    } else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* A device or FIFO (/dev/null, /dev/stdout, a pipe): renaming over it
+         * would replace the device, so write to it directly. */
+        if (S_ISDIR(st.st_mode)) GR_FAIL(GR_ERR_IO, "%s: is a directory", path);
+        o->fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (o->fd < 0) GR_FAIL(GR_ERR_IO, "%s: cannot open for writing: %s", path, strerror(errno));
     } else {
         if (asprintf(&o->tmp_path, "%s.tmp.XXXXXX", path) < 0) {
             o->tmp_path = NULL;

@@ -59,6 +59,7 @@ typedef struct {
     const int64_t *time;
     size_t begin, end;
     gr_graph_kind kind;
+    gr_rows *consume; /* freed as soon as it has been read, to lower the peak */
 } pair_source;
 
 /* Calls BODY(u, i, e) for every directed pair the source stands for. */
@@ -99,15 +100,15 @@ static gr_status build(gr_graph *g, uint32_t nu, uint32_t ni, const pair_source 
     g->n_items = ni;
 
     /* Pass 1: bucket by item. */
-    cptr = gr_zalloc((size_t)ni + 1, sizeof *cptr);
+    cptr = gr_zalloc_huge((size_t)ni + 1, sizeof *cptr);
     GR_CHECK_ALLOC(cptr, "item counts");
     uint64_t loops = 0;
     FOR_EACH_PAIR(src, { (void)u; (void)e; cptr[i]++; })
     for (size_t e = src->begin; e < src->end; e++) loops += src->kind != GR_GRAPH_BIPARTITE && src->user[e] == src->item[e];
     prefix_sum(cptr, ni);
     uint64_t m = cptr[ni];
-    crow = gr_alloc(m, sizeof *crow);
-    fill = gr_alloc((size_t)(nu > ni ? nu : ni) + 1, sizeof *fill);
+    crow = gr_alloc_huge(m, sizeof *crow);
+    fill = gr_alloc_huge((size_t)(nu > ni ? nu : ni) + 1, sizeof *fill);
     GR_CHECK_ALLOC(crow, "transpose index");
     GR_CHECK_ALLOC(fill, "fill pointers");
     if (src->weight) GR_CHECK_ALLOC(cw = gr_alloc(m, sizeof *cw), "weights");
@@ -120,11 +121,13 @@ static gr_status build(gr_graph *g, uint32_t nu, uint32_t ni, const pair_source 
         if (ct) ct[pos] = src->time[e];
     })
 
+    if (src->consume != NULL) gr_rows_free(src->consume);
+
     /* Pass 2: bucket by user, visiting items in ascending order. */
     g->R.n_rows = nu;
     g->R.n_cols = ni;
-    g->R.ptr = gr_zalloc((size_t)nu + 1, sizeof *g->R.ptr);
-    g->R.idx = gr_alloc(m, sizeof *g->R.idx);
+    g->R.ptr = gr_zalloc_huge((size_t)nu + 1, sizeof *g->R.ptr);
+    g->R.idx = gr_alloc_huge(m, sizeof *g->R.idx);
     GR_CHECK_ALLOC(g->R.ptr, "row pointers");
     GR_CHECK_ALLOC(g->R.idx, "row index");
     if (cw) GR_CHECK_ALLOC(g->weight = gr_alloc(m, sizeof *g->weight), "weights");
@@ -179,7 +182,9 @@ static gr_status build(gr_graph *g, uint32_t nu, uint32_t ni, const pair_source 
     if (rep) {
         rep->rows_in = src->end - src->begin;
         rep->self_loops = loops;
-        rep->duplicates = m - w;
+        /* Counted in input rows: an undirected edge is stored in both
+         * directions, and so is each repeat of it. */
+        rep->duplicates = src->kind == GR_GRAPH_UNDIRECTED ? (m - w) / 2 : m - w;
         rep->seconds = gr_now() - t0;
     }
     return GR_OK;
@@ -198,9 +203,9 @@ gr_status gr_graph_rebuild_transpose(gr_graph *g, char *msg)
     gr_status status = GR_OK;
     gr_csr t = {.n_rows = g->R.n_cols, .n_cols = g->R.n_rows, .nnz = g->R.nnz};
     uint64_t *fill = NULL;
-    t.ptr = gr_zalloc((size_t)t.n_rows + 1, sizeof *t.ptr);
-    t.idx = gr_alloc(t.nnz, sizeof *t.idx);
-    fill = gr_alloc((size_t)t.n_rows + 1, sizeof *fill);
+    t.ptr = gr_zalloc_huge((size_t)t.n_rows + 1, sizeof *t.ptr);
+    t.idx = gr_alloc_huge(t.nnz, sizeof *t.idx);
+    fill = gr_alloc_huge((size_t)t.n_rows + 1, sizeof *fill);
     GR_CHECK_ALLOC(t.ptr, "transpose pointers");
     GR_CHECK_ALLOC(t.idx, "transpose index");
     GR_CHECK_ALLOC(fill, "fill pointers");
@@ -220,8 +225,8 @@ fail:
     return status;
 }
 
-gr_status gr_graph_build(gr_graph *g, const gr_dataset *ds, size_t begin, size_t end, gr_graph_kind kind,
-                         gr_build_report *report, char *msg)
+static gr_status build_from_dataset(gr_graph *g, gr_dataset *ds, size_t begin, size_t end, gr_graph_kind kind,
+                                    int consume, gr_build_report *report, char *msg)
 {
     const gr_rows *r = &ds->rows;
     if (begin > end || end > r->n) return gr_fail(msg, GR_ERR_ARG, "row range %zu..%zu outside 0..%zu", begin, end, r->n);
@@ -235,12 +240,25 @@ gr_status gr_graph_build(gr_graph *g, const gr_dataset *ds, size_t begin, size_t
         nu = gr_idmap_size(ds->user_ids);
         ni = gr_idmap_size(ds->item_ids);
     }
-    pair_source src = {r->user, r->item, r->weight, r->time, begin, end, kind};
+    pair_source src = {r->user, r->item, r->weight, r->time, begin, end, kind, consume ? &ds->rows : NULL};
     gr_status s = build(g, nu, ni, &src, report, msg);
     if (s != GR_OK) return s;
     g->user_ids = ds->user_ids;
     g->item_ids = ds->item_ids;
     return GR_OK;
+}
+
+gr_status gr_graph_build(gr_graph *g, const gr_dataset *ds, size_t begin, size_t end, gr_graph_kind kind,
+                         gr_build_report *report, char *msg)
+{
+    /* Not consuming, so the dataset is only read. */
+    return build_from_dataset(g, (gr_dataset *)ds, begin, end, kind, 0, report, msg);
+}
+
+gr_status gr_graph_build_consume(gr_graph *g, gr_dataset *ds, gr_graph_kind kind, gr_build_report *report,
+                                 char *msg)
+{
+    return build_from_dataset(g, ds, 0, ds->rows.n, kind, 1, report, msg);
 }
 
 gr_status gr_graph_from_pairs(gr_graph *g, uint32_t n_users, uint32_t n_items, const uint32_t *user,
@@ -249,6 +267,6 @@ gr_status gr_graph_from_pairs(gr_graph *g, uint32_t n_users, uint32_t n_items, c
     for (size_t e = 0; e < n; e++)
         if (user[e] >= n_users || item[e] >= n_items)
             return gr_fail(msg, GR_ERR_ARG, "pair %zu (%u, %u) outside %u x %u", e, user[e], item[e], n_users, n_items);
-    pair_source src = {user, item, NULL, NULL, 0, n, GR_GRAPH_BIPARTITE};
+    pair_source src = {user, item, NULL, NULL, 0, n, GR_GRAPH_BIPARTITE, NULL};
     return build(g, n_users, n_items, &src, NULL, msg);
 }

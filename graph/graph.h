@@ -58,6 +58,11 @@ typedef struct {
 gr_status gr_graph_build(gr_graph *g, const gr_dataset *ds, size_t begin, size_t end,
                          gr_graph_kind kind, gr_build_report *report, char *msg);
 
+/* The same over all rows, freeing ds->rows (ids stay) as soon as they have been
+ * read: peak memory drops from 16 to 12 bytes per row for 4-byte ids. */
+gr_status gr_graph_build_consume(gr_graph *g, gr_dataset *ds, gr_graph_kind kind, gr_build_report *report,
+                                 char *msg);
+
 /* Builds g from explicit arrays (tests, generators).  ids are integers. */
 gr_status gr_graph_from_pairs(gr_graph *g, uint32_t n_users, uint32_t n_items, const uint32_t *user,
                               const uint32_t *item, size_t n, char *msg);

@@ -1,6 +1,7 @@
 #include "graph/write.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 static inline int selected(const gr_edge_select *sel, uint64_t e) { return sel == NULL || sel->part == NULL || sel->part[e] == sel->which; }
 
@@ -24,6 +25,19 @@ fail:
     return status;
 }
 
+/* "<sep><w>" with the fewest significant digits that read back as the same
+ * float: "%g" alone keeps 6, so a count of 1234567 would come back as
+ * 1234570; 9 digits always round-trip a float. */
+static int format_weight(char *buf, size_t size, char sep, float w)
+{
+    int n = 0;
+    for (int digits = 6; digits <= 9; digits++) {
+        n = snprintf(buf, size, "%c%.*g", sep, digits, (double)w);
+        if (strtof(buf + 1, NULL) == w) break;
+    }
+    return n;
+}
+
 gr_status gr_write_edges(gr_output *o, const gr_graph *g, const gr_edge_select *sel, char sep, char *msg)
 {
     gr_status status = GR_OK;
@@ -35,7 +49,7 @@ gr_status gr_write_edges(gr_output *o, const gr_graph *g, const gr_edge_select *
             GR_TRY(gr_output_char(o, sep, msg));
             GR_TRY(gr_idmap_write(o, g->item_ids, g->R.idx[k], msg));
             if (g->weight) {
-                int n = snprintf(num, sizeof num, "%c%g", sep, (double)g->weight[k]);
+                int n = format_weight(num, sizeof num, sep, g->weight[k]);
                 GR_TRY(gr_output_write(o, num, (size_t)n, msg));
             }
             if (g->time) {
