@@ -173,7 +173,7 @@ static void print_report(const char *path, const gr_load_report *r)
             r->seconds > 0 ? mb / r->seconds : 0.0);
     if (r->below_rating) fprintf(stderr, "  %s rows below --min-rating dropped\n", gr_fmt_count(c, r->below_rating));
     if (r->bad) {
-        fprintf(stderr, "  %s bad rows skipped:", gr_fmt_count(c, r->bad));
+        fprintf(stderr, "  %s bad row%s skipped:", gr_fmt_count(c, r->bad), r->bad == 1 ? "" : "s");
         for (int k = 0; k < GR_BAD_NCLASSES; k++)
             if (r->bad_by_class[k]) fprintf(stderr, " %s %llu;", gr_bad_class_name((gr_bad_class)k), (unsigned long long)r->bad_by_class[k]);
         fprintf(stderr, "\n  first: %s\n", r->first_bad);

@@ -29,6 +29,11 @@ int gr_path_is_gz(const char *path)
 
 const char *gr_output_path(const gr_output *o) { return o->path; }
 
+void gr_output_set_gzip_level(gr_output *o, int level)
+{
+    if (o->gz != NULL && level >= 1 && level <= 9) gzsetparams(o->gz, level, Z_DEFAULT_STRATEGY);
+}
+
 static void output_free(gr_output *o)
 {
     free(o->path);

@@ -17,6 +17,10 @@ typedef struct gr_output gr_output;
 
 /* Opens a temporary file for `path` ("-" writes to stdout, not atomically). */
 gr_status gr_output_open(gr_output **out, const char *path, char *msg);
+/* gzip level 1..9 for a compressed output (default 6); call before writing.
+ * Bulk data that is written once and read many times by tests and benchmarks
+ * can use 1: it compresses ~6x faster for ~10% more bytes. */
+void gr_output_set_gzip_level(gr_output *o, int level);
 gr_status gr_output_write(gr_output *o, const void *data, size_t len, char *msg);
 gr_status gr_output_puts(gr_output *o, const char *s, char *msg);
 gr_status gr_output_printf(gr_output *o, char *msg, const char *fmt, ...)

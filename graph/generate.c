@@ -529,6 +529,9 @@ gr_status gr_generate_write(const gr_gen_opts *o, const char *path, gr_gen_forma
         GR_FAIL(GR_ERR_ARG, "the adjacency format has no rating or time column; use an edge list");
     GR_TRY(model_build(o, &m, 1, msg));
     GR_TRY(gr_output_open(&out, path, msg));
+    /* Generated files are made once and read many times: level 1 compresses
+     * 6.7x faster than 6 (50M rows: 9.7 s instead of 65 s) for 9% more bytes. */
+    gr_output_set_gzip_level(out, 1);
     if (fmt == GR_GEN_ADJ) GR_TRY(write_adjacency(o, &m, out, msg));
     else GR_TRY(write_edges(o, &m, fmt, out, msg));
     status = gr_output_commit(out, msg); /* frees out either way */

@@ -34,13 +34,15 @@ static size_t collect(const char *data, size_t len, line_ref *lines)
     return n;
 }
 
+/* Fields of a line, not counting an empty one after a trailing separator
+ * ("1,2,"), which the parser accepts too. */
 static int count_fields(line_ref l, char sep)
 {
     const char *p = l.s, *tok;
-    size_t tl;
+    size_t tl = 1;
     int n = 0;
     while (gr_next_field(&p, l.s + l.len, sep, &tok, &tl)) n++;
-    return n;
+    return n > 1 && tl == 0 ? n - 1 : n;
 }
 
 /* Field k (0-based) of a line, or len 0 when absent. */
@@ -61,14 +63,15 @@ static int is_id(const char *tok, size_t tl)
     return gr_parse_id(tok, tl, &v) == GR_NUM_OK;
 }
 
+/* No single letters ("a", "u"): a first row "a<TAB>b" is more likely data. */
 static int is_header_word(const char *tok, size_t tl)
 {
     static const char *const words[] = {
         "user",     "userid",    "user_id",  "uid",    "item",    "itemid",    "item_id", "iid",
         "src",      "dst",       "source",   "target", "from",    "to",        "follower", "followee",
         "followed", "node",      "node_id",  "movie",  "movieid", "movie_id",  "artist",  "artistid",
-        "artist_id","rating",    "weight",   "timestamp", "time", "u",         "i",       "v",
-        "id1",      "id2",       "a",        "b",      "product", "product_id", NULL};
+        "artist_id","rating",    "weight",   "timestamp", "time",
+        "id1",      "id2",       "product",  "product_id", NULL};
     for (int i = 0; words[i]; i++)
         if (strlen(words[i]) == tl && strncasecmp(words[i], tok, tl) == 0) return 1;
     return 0;
@@ -82,8 +85,27 @@ static char guess_sep(line_ref l)
     return ' ';
 }
 
-/* Adjacency lists have rows of varying length, or longer than an edge list can be. */
-static int looks_like_adjacency(const line_ref *lines, size_t n, size_t first)
+/* The separator of the second line (the first may be a header), or of the
+ * next line that has more than one field: a row with a missing column must
+ * not make a tab-separated file look space-separated (and so, with its rows
+ * of varying length, like an adjacency list). */
+static char guess_sep_of(const line_ref *lines, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        line_ref l = lines[n > 1 ? (k + 1) % n : 0]; /* lines 1, 2, ..., n-1, then 0 */
+        char sep = guess_sep(l);
+        if (sep != ' ' || count_fields(l, ' ') > 1) return sep;
+    }
+    return ' ';
+}
+
+/* Adjacency lists have rows longer than an edge list can be, or (LightGCN's
+ * space-separated files) rows of varying length.  A tab-separated file of
+ * short rows is an edge list even when one row has a column too few or too
+ * many: read as an adjacency list, a MovieLens u.data with one cut row would
+ * silently turn ratings and timestamps into items; as an edge list the row is
+ * reported. */
+static int looks_like_adjacency(const line_ref *lines, size_t n, size_t first, char sep)
 {
     int min = 1 << 30, max = 0;
     for (size_t i = first; i < n; i++) {
@@ -91,7 +113,7 @@ static int looks_like_adjacency(const line_ref *lines, size_t n, size_t first)
         if (c < min) min = c;
         if (c > max) max = c;
     }
-    return max > 4 || (n > first && max != min);
+    return max > 4 || (sep == ' ' && n > first && max != min);
 }
 
 int gr_detect(const char *data, size_t len, const gr_load_opts *o, gr_detected *d)
@@ -103,7 +125,7 @@ int gr_detect(const char *data, size_t len, const gr_load_opts *o, gr_detected *
     d->format = o->format;
     d->sep = o->sep;
     if (d->format == GR_FORMAT_ADJ) d->sep = ' ';
-    if (d->sep == 0) d->sep = guess_sep(n > 1 ? lines[1] : lines[0]);
+    if (d->sep == 0) d->sep = guess_sep_of(lines, n);
 
     /* Header: the first row's ids are not numbers but the second row's are, or
      * the first row is made of column names. */
@@ -131,15 +153,17 @@ int gr_detect(const char *data, size_t len, const gr_load_opts *o, gr_detected *
     if (d->format == GR_FORMAT_AUTO) {
         if (d->sep == ':')
             d->format = count_fields(lines[first < n ? first : 0], ':') == 4 ? GR_FORMAT_MOVIELENS : GR_FORMAT_EDGES;
-        else if ((d->sep == ' ' || d->sep == '\t') && !d->has_header && looks_like_adjacency(lines, n, first))
+        else if ((d->sep == ' ' || d->sep == '\t') && !d->has_header && looks_like_adjacency(lines, n, first, d->sep))
             d->format = GR_FORMAT_ADJ;
-        else if (d->sep == '\t' && first < n && count_fields(lines[first], '\t') == 4)
-            d->format = GR_FORMAT_MOVIELENS;
         else
             d->format = GR_FORMAT_EDGES;
     }
     if (d->format == GR_FORMAT_ADJ) d->sep = ' ';
     d->n_cols = first < n ? count_fields(lines[first], d->sep) : 2;
+    /* An edge row has 2 to 4 fields; a first row outside that is itself bad
+     * and reported as such (and nothing reads a field that is not there). */
+    if (d->n_cols < 2) d->n_cols = 2;
+    if (d->n_cols > 4) d->n_cols = 4;
 
     d->ids = o->ids;
     if (d->ids == GR_IDS_AUTO) {

@@ -13,7 +13,7 @@ typedef struct {
     char sep;        /* ' ' for adjacency lists (any blanks) */
     gr_id_mode ids;
     int has_header;
-    int n_cols;      /* edge lists: columns of the first data row (2..4) */
+    int n_cols;      /* edge lists: columns of the first data row, clamped to 2..4 */
 } gr_detected;
 
 /* Looks at up to 64 data lines at the start of [data, data + len).  Returns 0

@@ -156,7 +156,7 @@ static inline slot make_slot(const char *s, size_t len, uint64_t h, uint32_t id)
 static int rehash(gr_idmap *m)
 {
     size_t n_slots = m->n_slots * 2;
-    slot *slots = calloc(n_slots, sizeof *slots);
+    slot *slots = gr_zalloc_huge(n_slots, sizeof *slots);
     if (slots == NULL) return -1;
     size_t mask = n_slots - 1;
     for (uint32_t id = 0; id < m->n; id++) {

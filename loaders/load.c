@@ -48,7 +48,8 @@ typedef struct {
 
 static const char *const bad_names[GR_BAD_NCLASSES] = {
     "missing column", "non-numeric id",  "negative id", "id overflowing 32 bits",
-    "NUL byte",       "extra column",    "unknown id",  "over-long line"};
+    "NUL byte",       "extra column",    "unknown id",  "over-long line",
+    "non-numeric weight or timestamp"};
 
 const char *gr_bad_class_name(gr_bad_class c) { return c < GR_BAD_NCLASSES ? bad_names[c] : "bad row"; }
 
@@ -208,10 +209,17 @@ static gr_status parse_adjacency(load_ctx *c, const char *line, const char *end)
     if (s != GR_OK || !ok) return s;
     /* A user line without items still makes the user known (its id exists). */
     if (u >= c->ds->rows.n_users && c->ds->ids == GR_IDS_INT) c->ds->rows.n_users = u + 1;
+    size_t n0 = c->ds->rows.n;
+    uint64_t rows0 = c->rep->rows, kept0 = c->rep->kept;
     while (gr_next_field(&p, end, ' ', &tok, &len)) {
         s = resolve_id(c, tok, len, 1, &ok, &it);
         if (s != GR_OK) return s;
-        if (!ok) return GR_OK; /* the rest of a bad line is skipped with it */
+        if (!ok) { /* a skipped line is skipped whole: take back the pairs before the bad id */
+            c->ds->rows.n = n0;
+            c->rep->rows = rows0;
+            c->rep->kept = kept0;
+            return GR_OK;
+        }
         s = add_row(c, u, it, 1.0, 0);
         if (s != GR_OK) return s;
     }
@@ -259,16 +267,16 @@ static gr_status parse_edge(load_ctx *c, const char *line, const char *end)
     while (n < 5 && gr_next_field(&p, end, c->d.sep, &tok[n], &len[n])) n++;
     if (n > c->d.n_cols && len[n - 1] == 0) n--; /* a trailing separator */
     if (n < c->d.n_cols)
-        EDGE_BAD(GR_BAD_MISSING_COLUMN, "missing column: expected %d fields like the first row, found %d", c->d.n_cols, n);
+        EDGE_BAD(GR_BAD_MISSING_COLUMN, "missing column: expected %d fields, found %d", c->d.n_cols, n);
     if (n > c->d.n_cols)
-        EDGE_BAD(GR_BAD_EXTRA_COLUMN, "extra column: expected %d fields like the first row, found %s%d", c->d.n_cols,
+        EDGE_BAD(GR_BAD_EXTRA_COLUMN, "extra column: expected %d fields, found %s%d", c->d.n_cols,
                  n == 5 ? "at least " : "", n);
     double w = 1.0;
     int64_t t = 0;
     if (n >= 3 && gr_parse_double(tok[2], len[2], &w) != GR_NUM_OK)
-        EDGE_BAD(GR_BAD_NON_NUMERIC, "non-numeric weight '%s' in column 3", show(b, tok[2], len[2]));
+        EDGE_BAD(GR_BAD_NON_NUMERIC_VALUE, "non-numeric weight '%s' in column 3", show(b, tok[2], len[2]));
     if (n >= 4 && gr_parse_time(tok[3], len[3], &t) != GR_NUM_OK)
-        EDGE_BAD(GR_BAD_NON_NUMERIC, "non-numeric timestamp '%s' in column 4", show(b, tok[3], len[3]));
+        EDGE_BAD(GR_BAD_NON_NUMERIC_VALUE, "non-numeric timestamp '%s' in column 4", show(b, tok[3], len[3]));
     if (c->ds->ids == GR_IDS_STRING) {
         pending_row *r = &c->batch[c->n_batch++];
         gr_idmap *maps[2] = {c->ds->user_ids, c->ds->item_ids};
@@ -381,6 +389,9 @@ gr_status gr_load_file(gr_dataset *ds, const char *path, const gr_load_opts *opt
         gr_rows_init(&ds->rows, opts->keep_weights, opts->keep_times);
         ds->started = 1;
     }
+    /* On failure the rows of this file are taken back (ids it added stay). */
+    const size_t n0 = ds->rows.n;
+    const uint32_t n_users0 = ds->rows.n_users, n_items0 = ds->rows.n_items;
     GR_TRY(gr_reader_open(&r, path, opts->max_line, msg));
     const char *data;
     size_t len;
@@ -406,11 +417,17 @@ gr_status gr_load_file(gr_dataset *ds, const char *path, const gr_load_opts *opt
     if (!c.detected || (report->rows == 0 && report->bad == 0 && report->header + report->comments == report->lines))
         GR_FAIL(GR_ERR_INPUT, "%s:%llu: no data rows (only blank, comment or header lines)", path,
                 (unsigned long long)c.line_no);
+    if (report->kept == 0 && report->bad > 0)
+        GR_FAIL(GR_ERR_INPUT, "%s: every data row was bad (%llu skipped; first: %s)", path,
+                (unsigned long long)report->bad, report->first_bad);
     drop_missing_columns(&c);
     report->seconds = gr_now() - t0;
     gr_reader_close(r);
     return GR_OK;
 fail:
+    ds->rows.n = n0;
+    ds->rows.n_users = n_users0;
+    ds->rows.n_items = n_items0;
     gr_reader_close(r);
     return status;
 }

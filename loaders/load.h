@@ -36,6 +36,7 @@ typedef enum {
     GR_BAD_EXTRA_COLUMN,
     GR_BAD_UNKNOWN_ID,
     GR_BAD_LONG_LINE,
+    GR_BAD_NON_NUMERIC_VALUE, /* weight or timestamp column */
     GR_BAD_NCLASSES
 } gr_bad_class;
 
@@ -94,7 +95,8 @@ void gr_dataset_init(gr_dataset *ds);
 void gr_dataset_free(gr_dataset *ds);
 
 /* Appends the rows of one file to ds.  On error ds keeps the rows of earlier
- * files, and msg reads "path:line: what is wrong". */
+ * files only (string ids the failed file added stay in the maps), and msg
+ * reads "path:line: what is wrong". */
 gr_status gr_load_file(gr_dataset *ds, const char *path, const gr_load_opts *opts,
                        gr_load_report *report, char *msg);
 

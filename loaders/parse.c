@@ -1,5 +1,7 @@
 #include "loaders/parse.h"
 
+#include <math.h>
+
 static const double pow10_table[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10,
                                      1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
@@ -48,6 +50,7 @@ gr_num_result gr_parse_double(const char *s, size_t len, double *out)
     }
     if (i != len) return GR_NUM_NOT_A_NUMBER;
     double v = scale10((double)mant, exp10);
+    if (isinf(v)) return GR_NUM_OVERFLOW; /* "1e400": no infinite weights */
     *out = neg ? -v : v;
     return GR_NUM_OK;
 }

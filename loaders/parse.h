@@ -46,7 +46,8 @@ static inline gr_num_result gr_parse_id(const char *s, size_t len, uint32_t *out
 }
 
 /* A decimal number with optional sign, fraction and exponent ("4", "3.5",
- * "3.2466e+05").  Enough precision for ratings and weights. */
+ * "3.2466e+05").  Enough precision for ratings and weights; GR_NUM_OVERFLOW
+ * beyond the range of a double ("1e400"). */
 gr_num_result gr_parse_double(const char *s, size_t len, double *out);
 
 /* A signed integer timestamp; a fractional part is accepted and dropped. */
@@ -70,7 +71,8 @@ static inline int gr_next_field(const char **p, const char *end, char sep, const
         *p = t;
         return 1;
     }
-    while (s < end && gr_is_blank(*s)) s++;
+    /* Not past a tab when tabs separate: "a\t\tb" has an empty middle field. */
+    while (s < end && gr_is_blank(*s) && *s != sep) s++;
     const char *t = s;
     const char *next;
     if (sep == ':') {

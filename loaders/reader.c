@@ -12,12 +12,14 @@
 #include <zlib.h>
 
 #define BLOCK_BYTES ((size_t)4 << 20)
+#define READ_CHUNK (1u << 18)
 
 typedef struct {
     char *data;
     size_t cap;
     size_t len;      /* bytes of whole lines delivered */
     size_t fill;     /* bytes in the buffer (len + carried partial line) */
+    size_t dropped;  /* input bytes of a cut over-long line not delivered */
     int full;        /* 1: ready for the consumer */
 } block;
 
@@ -40,47 +42,101 @@ struct gr_reader {
     pthread_cond_t changed;
 };
 
-/* Reads until buf is full or the input ends.  Returns bytes read, or -1. */
-static long read_fully(gzFile gz, char *buf, size_t want, char *msg)
+/* zlib's messages start with the name given to gzdopen, "<fd:3>: ", which
+ * means nothing to a user; the caller names the file. */
+static const char *zlib_what(const char *what)
+{
+    const char *colon = strstr(what, ": ");
+    return what[0] == '<' && colon != NULL ? colon + 2 : what;
+}
+
+/* Reads until buf is full or the input ends.  Returns the bytes read; on an
+ * error *failed is set and msg filled, and the bytes read before it still
+ * count, so that the lines before the damage can be delivered first. */
+static size_t read_fully(gzFile gz, char *buf, size_t want, gr_status *failed, char *msg)
 {
     size_t got = 0;
+    *failed = GR_OK;
     while (got < want) {
-        unsigned chunk = want - got > (1u << 30) ? (1u << 30) : (unsigned)(want - got);
+        /* Modest chunks: on corrupt data gzread drops what it inflated in
+         * the failing call, so this bounds how far before the damage the
+         * reported line can be. */
+        unsigned chunk = want - got > READ_CHUNK ? READ_CHUNK : (unsigned)(want - got);
         int n = gzread(gz, buf + got, chunk);
         if (n < 0) {
             int err;
             const char *what = gzerror(gz, &err);
             if (err == Z_ERRNO)
-                gr_fail(msg, GR_ERR_IO, "read error: %s", strerror(errno));
+                *failed = gr_fail(msg, GR_ERR_IO, "read error: %s", strerror(errno));
             else if (err == Z_BUF_ERROR)
-                gr_fail(msg, GR_ERR_INPUT, "truncated gzip input (unexpected end of file)");
+                *failed = gr_fail(msg, GR_ERR_INPUT, "truncated gzip input (unexpected end of file)");
             else
-                gr_fail(msg, GR_ERR_INPUT, "corrupt gzip input (%s)", what);
-            return -1;
+                *failed = gr_fail(msg, GR_ERR_INPUT, "corrupt gzip input (%s)", zlib_what(what));
+            break;
         }
         if (n == 0) {
             /* zlib reports a truncated stream as a plain end of file from
              * gzread; gzerror then tells the difference. */
             int err;
             gzerror(gz, &err);
-            if (err == Z_BUF_ERROR) {
-                gr_fail(msg, GR_ERR_INPUT, "truncated gzip input (unexpected end of file)");
-                return -1;
-            }
+            if (err == Z_BUF_ERROR)
+                *failed = gr_fail(msg, GR_ERR_INPUT, "truncated gzip input (unexpected end of file)");
             break;
         }
         got += (size_t)n;
     }
-    return (long)got;
+    return got;
+}
+
+/* Block b holds nothing but the start of one line longer than max_line.  Cuts
+ * it to max_line + 2 bytes and a newline (still too long after the parser
+ * drops a '\r'), so that the parser reports the over-long line with its number
+ * or, under --skip-bad-rows, counts and skips it like any bad row; the rest of
+ * the line is read and dropped.  What follows the line stays in b. */
+static gr_status cut_long_line(gr_reader *r, block *b, gr_status *late, char *msg)
+{
+    size_t keep = r->max_line + 3;
+    if (b->cap < keep + READ_CHUNK) {
+        char *p = realloc(b->data, keep + READ_CHUNK);
+        if (p == NULL) return gr_fail(msg, GR_ERR_NOMEM, "out of memory growing a line buffer");
+        b->data = p;
+        b->cap = keep + READ_CHUNK;
+    }
+    size_t consumed = b->fill; /* input bytes of the line so far */
+    b->data[keep - 1] = '\n';
+    char *tail = b->data + keep;
+    for (;;) {
+        gr_status failed;
+        size_t n = read_fully(r->gz, tail, READ_CHUNK, &failed, msg);
+        const char *nl = memchr(tail, '\n', n);
+        consumed += nl == NULL ? n : (size_t)(nl + 1 - tail);
+        if (nl == NULL && failed == GR_OK && n == READ_CHUNK) continue; /* still inside the line */
+        size_t rest = nl == NULL ? 0 : n - (size_t)(nl + 1 - tail);
+        if (rest > 0) memmove(tail, nl + 1, rest);
+        b->fill = keep + rest;
+        b->dropped = consumed - keep;
+        b->len = (size_t)((const char *)memrchr(b->data, '\n', b->fill) - b->data) + 1;
+        if (failed != GR_OK) {
+            *late = failed;
+        } else if (n < READ_CHUNK) {
+            b->len = b->fill;
+            r->eof = 1;
+        }
+        return GR_OK;
+    }
 }
 
 /* Fills block b, starting with the carry [carry, carry+carry_len) from the
  * previous block, and sets b->len to the end of the last whole line.  A buffer
- * without any newline grows, up to max_line + 1 bytes; the parser checks each
- * line against max_line, so here we only bound memory. */
-static gr_status fill_block(gr_reader *r, block *b, const char *carry, size_t carry_len, char *msg)
+ * without any newline grows, up to max_line + 3 bytes (a longest line, '\r',
+ * '\n'), and a longer line is cut; the parser checks each line against
+ * max_line, so here we only bound memory.  An error after some whole lines
+ * were read returns GR_OK with *late set: the block is good, the error comes
+ * after it. */
+static gr_status fill_block(gr_reader *r, block *b, const char *carry, size_t carry_len, gr_status *late,
+                            char *msg)
 {
-    size_t limit = r->max_line + 2;
+    size_t limit = r->max_line + 3;
     if (carry_len >= b->cap) {
         size_t new_cap = carry_len * 2 < limit ? carry_len * 2 : limit;
         if (new_cap <= carry_len) new_cap = carry_len + 1;
@@ -91,11 +147,10 @@ static gr_status fill_block(gr_reader *r, block *b, const char *carry, size_t ca
     }
     if (carry_len > 0) memmove(b->data, carry, carry_len);
     b->fill = carry_len;
+    b->dropped = 0;
     for (;;) {
         if (b->fill == b->cap) {
-            if (b->cap >= limit)
-                return gr_fail(msg, GR_ERR_INPUT, "line longer than the limit of %zu bytes (see --max-line)",
-                               r->max_line);
+            if (b->cap >= limit) return cut_long_line(r, b, late, msg);
             size_t new_cap = b->cap * 2 < limit ? b->cap * 2 : limit;
             char *p = realloc(b->data, new_cap);
             if (p == NULL) return gr_fail(msg, GR_ERR_NOMEM, "out of memory growing a line buffer");
@@ -103,9 +158,17 @@ static gr_status fill_block(gr_reader *r, block *b, const char *carry, size_t ca
             b->cap = new_cap;
         }
         size_t start = b->fill;
-        long n = read_fully(r->gz, b->data + start, b->cap - start, msg);
-        if (n < 0) return GR_ERR_INPUT;
-        b->fill += (size_t)n;
+        gr_status failed;
+        b->fill += read_fully(r->gz, b->data + start, b->cap - start, &failed, msg);
+        if (failed != GR_OK) {
+            /* Deliver the whole lines before the damage, then the error, so
+             * that its line number is where the good data stops. */
+            const char *nl = memrchr(b->data, '\n', b->fill);
+            if (nl == NULL) return failed;
+            b->len = (size_t)(nl - b->data) + 1;
+            *late = failed;
+            return GR_OK;
+        }
         if (b->fill < b->cap) { /* end of input: the last line may lack its newline */
             b->len = b->fill;
             r->eof = 1;
@@ -136,18 +199,21 @@ static void *producer(void *arg)
          * prev's first len bytes, so copying it out while it parses is safe. */
         const char *carry = prev ? prev->data + prev->len : NULL;
         size_t carry_len = prev ? prev->fill - prev->len : 0;
-        gr_status s = fill_block(r, b, carry, carry_len, msg);
+        gr_status late = GR_OK;
+        gr_status s = fill_block(r, b, carry, carry_len, &late, msg);
 
         pthread_mutex_lock(&r->lock);
         if (prev == NULL) r->is_gz = !gzdirect(r->gz);
-        if (s != GR_OK) {
-            r->error = s;
-            memcpy(r->error_msg, msg, GR_MSG_LEN);
-        } else {
+        if (s == GR_OK) {
             b->full = 1;
             r->produce_at ^= 1;
         }
-        int done = s != GR_OK || r->eof;
+        /* The consumer takes full blocks before it looks at the error. */
+        if (s != GR_OK || late != GR_OK) {
+            r->error = s != GR_OK ? s : late;
+            memcpy(r->error_msg, msg, GR_MSG_LEN);
+        }
+        int done = s != GR_OK || late != GR_OK || r->eof;
         pthread_cond_broadcast(&r->changed);
         pthread_mutex_unlock(&r->lock);
         if (done) return NULL;
@@ -201,7 +267,7 @@ gr_status gr_reader_next(gr_reader *r, const char **data, size_t *len, char *msg
     if (b->full) {
         *data = b->data;
         *len = b->len;
-        r->delivered += b->len;
+        r->delivered += b->len + b->dropped;
         r->consume_at ^= 1;
         r->holding = 1;
     } else if (r->error != GR_OK) {

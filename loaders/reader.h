@@ -21,10 +21,11 @@ typedef struct gr_reader gr_reader;
 gr_status gr_reader_open(gr_reader **out, const char *path, size_t max_line, char *msg);
 
 /* Next block [*data, *data + *len): whole lines, each ending in '\n' except
- * possibly the very last line of the input.  Valid until the next call.
- * Returns GR_EOF at the end.  Errors (corrupt or truncated gzip, a line longer
- * than max_line, read errors) come without a location: the caller, who counts
- * lines, prefixes "file:line". */
+ * possibly the very last line of the input.  Valid until the next call.  A
+ * line longer than max_line arrives cut to max_line + 2 bytes (the caller
+ * rejects or skips it).  Returns GR_EOF at the end.  Errors (corrupt or
+ * truncated gzip, read errors) come after the whole lines read before them,
+ * without a location: the caller, who counts lines, prefixes "file:line". */
 gr_status gr_reader_next(gr_reader *r, const char **data, size_t *len, char *msg);
 
 /* Uncompressed bytes delivered so far. */
