@@ -209,3 +209,22 @@ gr_status gr_idmap_write(gr_output *o, const gr_idmap *m, uint32_t id, char *msg
     const char *s = gr_idmap_name(m, id, &len);
     return gr_output_write(o, s, len, msg);
 }
+
+#define PREFETCH_AHEAD 16
+
+gr_status gr_idmap_resolve_many(gr_idmap *m, gr_id_lookup *q, size_t n, int lookup_only, char *msg)
+{
+    for (size_t k = 0; k < n && k < PREFETCH_AHEAD; k++) gr_idmap_prefetch(m, q[k].hash);
+    for (size_t k = 0; k < n; k++) {
+        if (k + PREFETCH_AHEAD < n) gr_idmap_prefetch(m, q[k + PREFETCH_AHEAD].hash);
+        gr_id_lookup *x = &q[k];
+        if (lookup_only) {
+            x->found = gr_idmap_find_hashed(m, x->tok, x->len, x->hash, &x->id);
+        } else {
+            gr_status s = gr_idmap_intern_hashed(m, x->tok, x->len, x->hash, &x->id, msg);
+            if (s != GR_OK) return s;
+            x->found = 1;
+        }
+    }
+    return GR_OK;
+}

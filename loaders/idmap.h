@@ -25,6 +25,21 @@ void gr_idmap_prefetch(const gr_idmap *m, uint64_t hash);
 gr_status gr_idmap_intern_hashed(gr_idmap *m, const char *s, size_t len, uint64_t hash, uint32_t *id, char *msg);
 int gr_idmap_find_hashed(const gr_idmap *m, const char *s, size_t len, uint64_t hash, uint32_t *id);
 
+/* One key of a batch lookup: the caller fills tok, len and hash; the batch
+ * fills id and found. */
+typedef struct {
+    const char *tok;
+    size_t len;
+    uint64_t hash;
+    uint32_t id;
+    int found;
+} gr_id_lookup;
+
+/* Resolves n keys in order (interning new ones unless lookup_only), with the
+ * slots of keys a little ahead prefetched.  Keys are numbered as the
+ * one-at-a-time functions would number them. */
+gr_status gr_idmap_resolve_many(gr_idmap *m, gr_id_lookup *q, size_t n, int lookup_only, char *msg);
+
 /* Index of the string, adding it when new. */
 gr_status gr_idmap_intern(gr_idmap *m, const char *s, size_t len, uint32_t *id, char *msg);
 /* 1 and *id when present, 0 otherwise. */
