@@ -25,7 +25,7 @@ endif
 # Messages are cut to GR_MSG_LEN on purpose, so truncation warnings are noise.
 CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) -fopenmp -Wall -Wextra -Werror -Wno-format-truncation -I.
 LDFLAGS = $(OPT) -fopenmp
-LDLIBS = -lgraphblas -ligraph -lz -lm -lpthread
+LDLIBS = -lgraphblas -ligraph -lopenblas -linih -lz -lm -lpthread
 
 LIB_DIRS = core loaders graph sparse gnn eval
 LIB_SRC = $(sort $(wildcard $(addsuffix /*.c,$(LIB_DIRS))))

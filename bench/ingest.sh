@@ -17,9 +17,14 @@ mkdir -p "$data"
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
+now() { date +%s.%N; }
+
 zcat_floor() {
     for _ in $(seq "$RUNS"); do
-        /usr/bin/env time -f %e sh -c "zcat '$1' > /dev/null" 2>&1 | tail -n 1
+        t0=$(now)
+        zcat "$1" > /dev/null
+        t1=$(now)
+        awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }'
     done | median
 }
 
@@ -39,7 +44,7 @@ row() { # name ids file
     awk -v n="$name" -v ids="$ids" -v rows="$rows" -v bytes="$bytes" -v load="$load" -v build="$build" \
         -v floor="$floor" -v peak="$(field "$line" peak_bytes)" -v maps="$(field "$line" map_bytes)" \
         -v bpe="$(field "$line" bytes_per_edge)" 'BEGIN {
-        printf "%-22s %-6s %11d %8.2f %8.2f %7.2f %9.2f %7.0f %6.2fx %8.0f %7.0f %6.2f\n",
+        printf "%-22s %-6s %11d %8.3f %8.3f %7.3f %9.2f %7.0f %6.2fx %8.0f %7.0f %6.2f\n",
             n, ids, rows, floor, load, build, rows / load / 1e6, bytes / load / 1e6, load / floor,
             peak / 1048576, maps / 1048576, bpe }'
 }

@@ -32,6 +32,7 @@ struct gr_reader {
     int consume_at;  /* block the consumer reads next */
     int holding;     /* consumer holds blocks[consume_at ^ 1] */
     int eof;         /* producer reached the end (after the last block) */
+    size_t ramp;     /* bytes to read into the next block: grows to BLOCK_BYTES */
     gr_status error; /* producer error, delivered after the blocks before it */
     char error_msg[GR_MSG_LEN];
     int stop;        /* consumer asks the producer to quit */
@@ -159,7 +160,11 @@ static gr_status fill_block(gr_reader *r, block *b, const char *carry, size_t ca
         }
         size_t start = b->fill;
         gr_status failed;
-        b->fill += read_fully(r->gz, b->data + start, b->cap - start, &failed, msg);
+        /* The first blocks are small, so that parsing starts early and a small
+         * file is not decompressed whole before any of it is parsed. */
+        size_t want = start < r->ramp && r->ramp < b->cap ? r->ramp - start : b->cap - start;
+        size_t got = read_fully(r->gz, b->data + start, want, &failed, msg);
+        b->fill += got;
         if (failed != GR_OK) {
             /* Deliver the whole lines before the damage, then the error, so
              * that its line number is where the good data stops. */
@@ -169,7 +174,7 @@ static gr_status fill_block(gr_reader *r, block *b, const char *carry, size_t ca
             *late = failed;
             return GR_OK;
         }
-        if (b->fill < b->cap) { /* end of input: the last line may lack its newline */
+        if (got < want) { /* end of input: the last line may lack its newline */
             b->len = b->fill;
             r->eof = 1;
             return GR_OK;
@@ -201,6 +206,7 @@ static void *producer(void *arg)
         size_t carry_len = prev ? prev->fill - prev->len : 0;
         gr_status late = GR_OK;
         gr_status s = fill_block(r, b, carry, carry_len, &late, msg);
+        if (r->ramp < BLOCK_BYTES) r->ramp *= 2;
 
         pthread_mutex_lock(&r->lock);
         if (prev == NULL) r->is_gz = !gzdirect(r->gz);
@@ -228,6 +234,7 @@ gr_status gr_reader_open(gr_reader **out, const char *path, size_t max_line, cha
     gr_reader *r = calloc(1, sizeof *r);
     GR_CHECK_ALLOC(r, "reader");
     r->max_line = max_line ? max_line : GR_DEFAULT_MAX_LINE;
+    r->ramp = (size_t)64 << 10;
     pthread_mutex_init(&r->lock, NULL);
     pthread_cond_init(&r->changed, NULL);
     fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);

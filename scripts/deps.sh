@@ -3,7 +3,7 @@
 # apt-get available it installs the missing ones; otherwise it prints the exact
 # command to run and fails.
 set -eu
-PACKAGES="gcc make libgraphblas-dev libigraph-dev zlib1g-dev libopenblas-dev libcmocka-dev"
+PACKAGES="gcc make libgraphblas-dev libigraph-dev zlib1g-dev libopenblas-dev libcmocka-dev libinih-dev"
 missing=""
 for p in $PACKAGES; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
