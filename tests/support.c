@@ -172,3 +172,101 @@ const char *gr_test_shared_data(void)
         if (access(candidates[i], R_OK) == 0) return candidates[i];
     return NULL;
 }
+
+void gr_test_pairs_push(gr_test_pairs *s, char *owned)
+{
+    assert_non_null(owned);
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 64;
+        s->v = realloc(s->v, s->cap * sizeof *s->v);
+        assert_non_null(s->v);
+    }
+    s->v[s->n++] = owned;
+}
+
+void gr_test_pairs_add(gr_test_pairs *s, const char *user, size_t ulen, const char *item, size_t ilen)
+{
+    char *p = malloc(ulen + ilen + 2);
+    assert_non_null(p);
+    memcpy(p, user, ulen);
+    p[ulen] = ' ';
+    memcpy(p + ulen + 1, item, ilen);
+    p[ulen + 1 + ilen] = '\0';
+    gr_test_pairs_push(s, p);
+}
+
+static int pairs_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+void gr_test_pairs_sort(gr_test_pairs *s) { qsort(s->v, s->n, sizeof *s->v, pairs_cmp); }
+
+void gr_test_pairs_parse(gr_test_pairs *s, const char *text, int adj)
+{
+    for (const char *line = text; *line;) {
+        const char *end = strchr(line, '\n');
+        if (end == NULL) end = line + strlen(line);
+        const char *tok[64];
+        size_t len[64], n = 0;
+        for (const char *p = line; p < end && n < 64;) {
+            while (p < end && (*p == ' ' || *p == '\t')) p++;
+            if (p == end) break;
+            tok[n] = p;
+            while (p < end && *p != ' ' && *p != '\t') p++;
+            len[n] = (size_t)(p - tok[n]);
+            n++;
+        }
+        for (size_t i = 1; i < n && (adj || i == 1); i++) gr_test_pairs_add(s, tok[0], len[0], tok[i], len[i]);
+        line = *end ? end + 1 : end;
+    }
+    gr_test_pairs_sort(s);
+}
+
+void gr_test_pairs_read(gr_test_pairs *s, const char *path, int adj)
+{
+    char *text = gr_test_read_file(path, NULL);
+    if (text == NULL) fail_msg("cannot read %s", path);
+    gr_test_pairs_parse(s, text, adj);
+    free(text);
+}
+
+void gr_test_pairs_free(gr_test_pairs *s)
+{
+    for (size_t i = 0; i < s->n; i++) free(s->v[i]);
+    free(s->v);
+    memset(s, 0, sizeof *s);
+}
+
+static char *scratch_dir; /* the group's scratch directory (test-only state) */
+
+int gr_test_scratch_setup(void **state)
+{
+    (void)state;
+    scratch_dir = gr_test_mkdtemp();
+    return 0;
+}
+
+int gr_test_scratch_teardown(void **state)
+{
+    (void)state;
+    gr_test_rmdir(scratch_dir);
+    free(scratch_dir);
+    scratch_dir = NULL;
+    return 0;
+}
+
+const char *gr_test_scratch(void) { return scratch_dir; }
+
+gr_status gr_test_load_bytes(gr_dataset *ds, const char *name, const void *data, size_t len, const gr_load_opts *o,
+                             gr_load_report *rep, char *msg)
+{
+    char *path = gr_test_path(scratch_dir, name);
+    gr_test_write_file(path, data, len);
+    gr_status s = gr_load_file(ds, path, o, rep, msg);
+    free(path);
+    return s;
+}
+
+gr_status gr_test_load_text(gr_dataset *ds, const char *name, const char *text, const gr_load_opts *o,
+                            gr_load_report *rep, char *msg)
+{
+    return gr_test_load_bytes(ds, name, text, strlen(text), o, rep, msg);
+}

@@ -9,69 +9,19 @@
 
 /* ---- pair sets --------------------------------------------------------- */
 
-/* "user item" strings, sorted, so files compare independently of order. */
-typedef struct {
-    char **v;
-    size_t n, cap;
-} pair_set;
+typedef gr_test_pairs pair_set;
 
-static void pairs_add(pair_set *s, const char *user, size_t ulen, const char *item, size_t ilen)
-{
-    if (s->n == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 64;
-        s->v = realloc(s->v, s->cap * sizeof *s->v);
-        assert_non_null(s->v);
-    }
-    char *p = malloc(ulen + ilen + 2);
-    assert_non_null(p);
-    memcpy(p, user, ulen);
-    p[ulen] = ' ';
-    memcpy(p + ulen + 1, item, ilen);
-    p[ulen + 1 + ilen] = '\0';
-    s->v[s->n++] = p;
-}
-
-static int pairs_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-static void pairs_free(pair_set *s)
-{
-    for (size_t i = 0; i < s->n; i++) free(s->v[i]);
-    free(s->v);
-    memset(s, 0, sizeof *s);
-}
-
-/* Adjacency lines "user item item ..." (adj = 1) or edge lines
- * "user<ws>item[<ws>...]" (adj = 0) into a sorted set; duplicates are kept,
- * so a set with a repeated pair shows as one too long. */
 static pair_set pairs_parse(const char *text, int adj)
 {
     pair_set s = {0};
-    for (const char *line = text; *line;) {
-        const char *end = strchr(line, '\n');
-        if (end == NULL) end = line + strlen(line);
-        const char *tok[64];
-        size_t len[64], n = 0;
-        for (const char *p = line; p < end && n < 64;) {
-            while (p < end && (*p == ' ' || *p == '\t')) p++;
-            if (p == end) break;
-            tok[n] = p;
-            while (p < end && *p != ' ' && *p != '\t') p++;
-            len[n] = (size_t)(p - tok[n]);
-            n++;
-        }
-        for (size_t i = 1; i < n && (adj || i == 1); i++) pairs_add(&s, tok[0], len[0], tok[i], len[i]);
-        line = *end ? end + 1 : end;
-    }
-    qsort(s.v, s.n, sizeof *s.v, pairs_cmp);
+    gr_test_pairs_parse(&s, text, adj);
     return s;
 }
 
 static pair_set pairs_of_file(const char *path, int adj)
 {
-    char *text = gr_test_read_file(path, NULL);
-    if (text == NULL) fail_msg("cannot read %s", path);
-    pair_set s = pairs_parse(text, adj);
-    free(text);
+    pair_set s = {0};
+    gr_test_pairs_read(&s, path, adj);
     return s;
 }
 
@@ -86,7 +36,7 @@ static void check_pairs(const pair_set *got, const char *want)
     free(copy);
     if (got->n != w.n) fail_msg("%zu pairs, want %zu (%s)", got->n, w.n, want);
     for (size_t i = 0; i < w.n; i++) assert_string_equal(got->v[i], w.v[i]);
-    pairs_free(&w);
+    gr_test_pairs_free(&w);
 }
 
 static void check_same_pairs(const pair_set *a, const pair_set *b)
@@ -136,8 +86,8 @@ static void test_roundtrip_string_ids(void **state)
     assert_null(strchr(text, ' ')); /* tab-separated, two columns */
     free(text);
     assert_int_equal(gr_test_count_entries(dir), 3); /* no temporaries */
-    pairs_free(&got);
-    pairs_free(&again);
+    gr_test_pairs_free(&got);
+    gr_test_pairs_free(&again);
     gr_test_rmdir(dir);
     free(in);
     free(adj);
@@ -299,7 +249,7 @@ static void test_graph_kinds(void **state)
     gr_test_run_free(&r);
     pair_set got = pairs_of_file(out, 0);
     check_pairs(&got, "alice bob;bob alice;alice carol");
-    pairs_free(&got);
+    gr_test_pairs_free(&got);
 
     r = gr_test_cli("convert %s -o %s --graph undirected --to edges", in, out);
     assert_int_equal(r.exit_code, 0);
@@ -307,7 +257,7 @@ static void test_graph_kinds(void **state)
     gr_test_run_free(&r);
     got = pairs_of_file(out, 0);
     check_pairs(&got, "alice bob;bob alice;alice carol;carol alice");
-    pairs_free(&got);
+    gr_test_pairs_free(&got);
 
     /* integer ids: one id space for followers and followees */
     gr_test_write_text(in, "1\t2\n2\t3\n3\t3\n5\t1\n");

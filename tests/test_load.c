@@ -11,45 +11,12 @@
 #include "loaders/load.h"
 #include "tests/support.h"
 
-static char *scratch; /* one directory for the whole group */
-
-static int group_setup(void **state)
-{
-    (void)state;
-    scratch = gr_test_mkdtemp();
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    gr_test_rmdir(scratch);
-    free(scratch);
-    return 0;
-}
-
-/* Writes `len` bytes (gzip when the name ends in .gz) and loads them into ds. */
-static gr_status load_bytes(gr_dataset *ds, const char *name, const char *data, size_t len, const gr_load_opts *o,
-                            gr_load_report *rep, char *msg)
-{
-    char *path = gr_test_path(scratch, name);
-    gr_test_write_file(path, data, len);
-    gr_status s = gr_load_file(ds, path, o, rep, msg);
-    free(path);
-    return s;
-}
-
-static gr_status load_text(gr_dataset *ds, const char *name, const char *text, const gr_load_opts *o,
-                           gr_load_report *rep, char *msg)
-{
-    return load_bytes(ds, name, text, strlen(text), o, rep, msg);
-}
 
 /* Loads text that must load; returns the report through rep. */
 static void load_ok(gr_dataset *ds, const char *name, const char *text, const gr_load_opts *o, gr_load_report *rep)
 {
     char msg[GR_MSG_LEN] = "";
-    gr_status s = load_text(ds, name, text, o, rep, msg);
+    gr_status s = gr_test_load_text(ds, name, text, o, rep, msg);
     if (s != GR_OK) fail_msg("%s: %s", name, msg);
 }
 
@@ -247,7 +214,7 @@ static void test_movielens(void **state)
     /* min_rating needs a rating column. */
     char msg[GR_MSG_LEN] = "";
     gr_dataset_init(&ds);
-    assert_int_equal(load_text(&ds, "pairs.tsv", "1\t2\n", &o, &rep, msg), GR_ERR_ARG);
+    assert_int_equal(gr_test_load_text(&ds, "pairs.tsv", "1\t2\n", &o, &rep, msg), GR_ERR_ARG);
     assert_non_null(strstr(msg, "pairs.tsv"));
     assert_non_null(strstr(msg, "rating"));
     gr_dataset_free(&ds);
@@ -305,7 +272,7 @@ static void test_two_files(void **state)
 
     o.lookup_only = 1;
     char msg[GR_MSG_LEN] = "";
-    assert_int_equal(load_text(&ds, "unknown.tsv", "alice\ty\ndave\tx\nbob\tw\n", &o, &rep, msg), GR_ERR_INPUT);
+    assert_int_equal(gr_test_load_text(&ds, "unknown.tsv", "alice\ty\ndave\tx\nbob\tw\n", &o, &rep, msg), GR_ERR_INPUT);
     assert_non_null(strstr(msg, "unknown.tsv:2: unknown id 'dave' in column 1"));
     assert_int_equal(ds.rows.n, 5); /* a failed file adds no rows */
     o.skip_bad_rows = 1;
@@ -389,7 +356,7 @@ static void test_detection_report(void **state)
         gr_dataset ds;
         char msg[GR_MSG_LEN] = "";
         gr_dataset_init(&ds);
-        if (load_text(&ds, "detect.txt", cases[k].text, &o, &rep, msg) != GR_OK && rep.bad == 0)
+        if (gr_test_load_text(&ds, "detect.txt", cases[k].text, &o, &rep, msg) != GR_OK && rep.bad == 0)
             fail_msg("case %zu: %s", k, msg);
         if (rep.format != cases[k].format || rep.sep != cases[k].sep || ds.ids != cases[k].ids)
             fail_msg("case %zu: format %s sep '%c' ids %d", k, gr_format_name(rep.format), rep.sep, ds.ids);
@@ -414,7 +381,7 @@ static void test_detection_report(void **state)
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         gr_dataset_init(&ds);
-        assert_int_equal(load_text(&ds, "bad.txt", bad[k].text, &o, &rep, msg), GR_ERR_INPUT);
+        assert_int_equal(gr_test_load_text(&ds, "bad.txt", bad[k].text, &o, &rep, msg), GR_ERR_INPUT);
         if (strstr(msg, bad[k].error) == NULL) fail_msg("case %zu: '%s', expected '%s'", k, msg, bad[k].error);
         gr_dataset_free(&ds);
     }
@@ -441,7 +408,7 @@ static void test_bad_rows_counted(void **state)
     char msg[GR_MSG_LEN] = "";
     static const char text[] = "1\t2\n3\n-4\t5\n4294967295\t6\nx\t7\n8\t9\t1\t1\n10\t\0\n11\t12\n";
     gr_dataset_init(&ds);
-    assert_int_equal(load_bytes(&ds, "mixed.tsv", text, sizeof text - 1, &o, &rep, msg), GR_OK);
+    assert_int_equal(gr_test_load_bytes(&ds, "mixed.tsv", text, sizeof text - 1, &o, &rep, msg), GR_OK);
     const uint32_t want[] = {1, 2, 11, 12};
     expect_rows(&ds, want, 2);
     assert_int_equal(rep.bad, 6);
@@ -470,5 +437,5 @@ int main(void)
         cmocka_unit_test(test_two_files),        cmocka_unit_test(test_keep_columns),
         cmocka_unit_test(test_detection_report), cmocka_unit_test(test_bad_rows_counted),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, gr_test_scratch_setup, gr_test_scratch_teardown);
 }

@@ -11,39 +11,6 @@
 #include "loaders/reader.h"
 #include "tests/support.h"
 
-static char *scratch; /* one directory for the whole group */
-
-static int group_setup(void **state)
-{
-    (void)state;
-    scratch = gr_test_mkdtemp();
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    gr_test_rmdir(scratch);
-    free(scratch);
-    return 0;
-}
-
-/* Writes `len` bytes (gzip when the name ends in .gz) and loads them into ds. */
-static gr_status load_bytes(gr_dataset *ds, const char *name, const char *data, size_t len, const gr_load_opts *o,
-                            gr_load_report *rep, char *msg)
-{
-    char *path = gr_test_path(scratch, name);
-    gr_test_write_file(path, data, len);
-    gr_status s = gr_load_file(ds, path, o, rep, msg);
-    free(path);
-    return s;
-}
-
-static gr_status load_text(gr_dataset *ds, const char *name, const char *text, const gr_load_opts *o,
-                           gr_load_report *rep, char *msg)
-{
-    return load_bytes(ds, name, text, strlen(text), o, rep, msg);
-}
 
 static void test_gzip_equals_plain(void **state)
 {
@@ -62,8 +29,8 @@ static void test_gzip_equals_plain(void **state)
     char msg[GR_MSG_LEN];
     gr_dataset_init(&a);
     gr_dataset_init(&b);
-    assert_int_equal(load_bytes(&a, "plain.csv", text, len, &o, &ra, msg), GR_OK);
-    assert_int_equal(load_bytes(&b, "packed.csv.gz", text, len, &o, &rb, msg), GR_OK);
+    assert_int_equal(gr_test_load_bytes(&a, "plain.csv", text, len, &o, &ra, msg), GR_OK);
+    assert_int_equal(gr_test_load_bytes(&b, "packed.csv.gz", text, len, &o, &rb, msg), GR_OK);
     assert_int_equal(ra.bytes, len);
     assert_int_equal(rb.bytes, len);
     assert_int_equal(ra.rows, 20000);
@@ -129,7 +96,7 @@ static void test_large_file(void **state)
         gr_dataset ds;
         char msg[GR_MSG_LEN];
         gr_dataset_init(&ds);
-        gr_status s = load_bytes(&ds, strings ? "big.tsv.gz" : "big.tsv", text, len, &o, &rep, msg);
+        gr_status s = gr_test_load_bytes(&ds, strings ? "big.tsv.gz" : "big.tsv", text, len, &o, &rep, msg);
         if (s != GR_OK) fail_msg("%s", msg);
         assert_true(len > (8u << 20));
         assert_int_equal(rep.bytes, len);
@@ -165,9 +132,9 @@ static void test_max_line(void **state)
     char msg[GR_MSG_LEN] = "";
     /* 16 bytes (plus CRLF) is fine, 17 is not. */
     gr_dataset_init(&ds);
-    assert_int_equal(load_text(&ds, "limit.tsv", "1234567\t12345678\r\n1\t2\n", &o, &rep, msg), GR_OK);
+    assert_int_equal(gr_test_load_text(&ds, "limit.tsv", "1234567\t12345678\r\n1\t2\n", &o, &rep, msg), GR_OK);
     assert_int_equal(ds.rows.n, 2);
-    assert_int_equal(load_text(&ds, "over.tsv", "1\t2\n1234567\t123456789\n3\t4\n", &o, &rep, msg), GR_ERR_INPUT);
+    assert_int_equal(gr_test_load_text(&ds, "over.tsv", "1\t2\n1234567\t123456789\n3\t4\n", &o, &rep, msg), GR_ERR_INPUT);
     assert_non_null(strstr(msg, "over.tsv:2: line longer than the limit of 16 bytes"));
     gr_dataset_free(&ds);
 
@@ -182,7 +149,7 @@ static void test_max_line(void **state)
     len += (size_t)sprintf(text + len, "\n5\t6\n7\tx\n");
     o.skip_bad_rows = 1;
     gr_dataset_init(&ds);
-    assert_int_equal(load_bytes(&ds, "huge.tsv", text, len, &o, &rep, msg), GR_OK);
+    assert_int_equal(gr_test_load_bytes(&ds, "huge.tsv", text, len, &o, &rep, msg), GR_OK);
     assert_int_equal(ds.rows.n, 2);
     assert_int_equal(rep.bad, 2);
     assert_int_equal(rep.bad_by_class[GR_BAD_LONG_LINE], 1);
@@ -235,7 +202,7 @@ static void test_reader_blocks(void **state)
     for (unsigned i = 0; len < cap - 64; i++)
         len += (size_t)snprintf(text + len, cap - len, "%u %u%s", i, i * 7u, i % 3 ? "\n" : "\r\n");
     len += (size_t)snprintf(text + len, cap - len, "9 9"); /* no final newline */
-    char *plain = gr_test_path(scratch, "blocks.txt"), *packed = gr_test_path(scratch, "blocks.txt.gz");
+    char *plain = gr_test_path(gr_test_scratch(), "blocks.txt"), *packed = gr_test_path(gr_test_scratch(), "blocks.txt.gz");
     gr_test_write_file(plain, text, len);
     gr_test_write_file(packed, text, len);
     char msg[GR_MSG_LEN] = "";
@@ -261,7 +228,7 @@ static void test_reader_blocks(void **state)
     gz_bytes = malloc(gz_len);
     assert_int_equal(fread(gz_bytes, 1, gz_len, f), gz_len);
     fclose(f);
-    char *cut = gr_test_path(scratch, "cut.txt.gz");
+    char *cut = gr_test_path(gr_test_scratch(), "cut.txt.gz");
     FILE *c = fopen(cut, "wb");
     assert_non_null(c);
     assert_int_equal(fwrite(gz_bytes, 1, gz_len / 2, c), gz_len / 2);
@@ -305,5 +272,5 @@ int main(void)
         cmocka_unit_test(test_max_line),
         cmocka_unit_test(test_reader_blocks),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, gr_test_scratch_setup, gr_test_scratch_teardown);
 }
