@@ -67,5 +67,7 @@ int gr_cmd_stats(int argc, char **argv);
 int gr_cmd_split(int argc, char **argv);
 int gr_cmd_convert(int argc, char **argv);
 int gr_cmd_generate(int argc, char **argv);
+int gr_cmd_train(int argc, char **argv);
+int gr_cmd_eval(int argc, char **argv);
 
 #endif

@@ -8,6 +8,8 @@ static const gr_cli_command commands[] = {
     {"stats", gr_cmd_stats, "statistics of an interaction file (counts, degrees, components, Gini)"},
     {"split", gr_cmd_split, "reproducible train/test(/validation) split into adjacency-list files"},
     {"convert", gr_cmd_convert, "read any supported format, filter (rating, degree, k-core), write it back"},
+    {"train", gr_cmd_train, "train LightGCN or MF from a config; validation, early stopping, model file"},
+    {"eval", gr_cmd_eval, "full-ranking evaluation of a model: recall, ndcg, ... at K"},
     {"generate", gr_cmd_generate, "synthetic interactions with planted communities and power-law degrees"},
 };
 

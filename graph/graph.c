@@ -5,6 +5,7 @@
  * edge for 4-byte ids), and the pairs can be freed by the caller afterwards. */
 #include "graph/graph.h"
 
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,26 @@ typedef struct {
         }                                                                   \
     }
 
+/* The counting sorts run in parallel by ownership: thread t of T owns the
+ * destination rows [lo, hi), reads all of the input and writes only its own
+ * rows.  Reads are sequential and cheap; the random writes, the real cost
+ * (each one a TLB miss on large graphs), are split between the threads, and
+ * the result is identical to a serial build for any thread count. */
+static inline void owned_range(uint32_t n, uint32_t *lo, uint32_t *hi)
+{
+    uint64_t t = (uint64_t)omp_get_thread_num(), nt = (uint64_t)omp_get_num_threads();
+    *lo = (uint32_t)(n * t / nt);
+    *hi = (uint32_t)(n * (t + 1) / nt);
+}
+
+/* Rescanning the input costs each thread a full read, so past a few threads
+ * more of them stop paying. */
+static int build_threads(void)
+{
+    int n = omp_get_max_threads();
+    return n > 8 ? 8 : n;
+}
+
 /* Exclusive prefix sum of counts[0..n) into ptr[0..n]. */
 static void prefix_sum(uint64_t *ptr, uint32_t n)
 {
@@ -103,8 +124,15 @@ static gr_status build(gr_graph *g, uint32_t nu, uint32_t ni, const pair_source 
     cptr = gr_zalloc_huge((size_t)ni + 1, sizeof *cptr);
     GR_CHECK_ALLOC(cptr, "item counts");
     uint64_t loops = 0;
-    FOR_EACH_PAIR(src, { (void)u; (void)e; cptr[i]++; })
-    for (size_t e = src->begin; e < src->end; e++) loops += src->kind != GR_GRAPH_BIPARTITE && src->user[e] == src->item[e];
+    const int nt = build_threads();
+#pragma omp parallel num_threads(nt)
+    {
+        uint32_t lo, hi;
+        owned_range(ni, &lo, &hi);
+        FOR_EACH_PAIR(src, { (void)u; (void)e; if (i >= lo && i < hi) cptr[i]++; })
+    }
+    if (src->kind != GR_GRAPH_BIPARTITE)
+        for (size_t e = src->begin; e < src->end; e++) loops += src->user[e] == src->item[e];
     prefix_sum(cptr, ni);
     uint64_t m = cptr[ni];
     crow = gr_alloc_huge(m, sizeof *crow);
@@ -114,12 +142,19 @@ static gr_status build(gr_graph *g, uint32_t nu, uint32_t ni, const pair_source 
     if (src->weight) GR_CHECK_ALLOC(cw = gr_alloc(m, sizeof *cw), "weights");
     if (src->time) GR_CHECK_ALLOC(ct = gr_alloc(m, sizeof *ct), "timestamps");
     memcpy(fill, cptr, ((size_t)ni + 1) * sizeof *fill);
-    FOR_EACH_PAIR(src, {
-        uint64_t pos = fill[i]++;
-        crow[pos] = u;
-        if (cw) cw[pos] = src->weight[e];
-        if (ct) ct[pos] = src->time[e];
-    })
+#pragma omp parallel num_threads(nt)
+    {
+        uint32_t lo, hi;
+        owned_range(ni, &lo, &hi);
+        FOR_EACH_PAIR(src, {
+            if (i >= lo && i < hi) {
+                uint64_t pos = fill[i]++;
+                crow[pos] = u;
+                if (cw) cw[pos] = src->weight[e];
+                if (ct) ct[pos] = src->time[e];
+            }
+        })
+    }
 
     if (src->consume != NULL) gr_rows_free(src->consume);
 
@@ -132,16 +167,33 @@ static gr_status build(gr_graph *g, uint32_t nu, uint32_t ni, const pair_source 
     GR_CHECK_ALLOC(g->R.idx, "row index");
     if (cw) GR_CHECK_ALLOC(g->weight = gr_alloc(m, sizeof *g->weight), "weights");
     if (ct) GR_CHECK_ALLOC(g->time = gr_alloc(m, sizeof *g->time), "timestamps");
-    for (uint64_t k = 0; k < m; k++) g->R.ptr[crow[k]]++;
-    prefix_sum(g->R.ptr, nu);
-    memcpy(fill, g->R.ptr, ((size_t)nu + 1) * sizeof *fill);
-    for (uint32_t i = 0; i < ni; i++)
-        for (uint64_t k = cptr[i]; k < cptr[i + 1]; k++) {
-            uint64_t pos = fill[crow[k]]++;
-            g->R.idx[pos] = i;
-            if (cw) g->weight[pos] = cw[k];
-            if (ct) g->time[pos] = ct[k];
-        }
+    uint64_t *rptr = g->R.ptr;
+    uint32_t *ridx = g->R.idx;
+#pragma omp parallel num_threads(nt)
+    {
+        uint32_t lo, hi;
+        owned_range(nu, &lo, &hi);
+        for (uint64_t k = 0; k < m; k++)
+            if (crow[k] >= lo && crow[k] < hi) rptr[crow[k]]++;
+    }
+    prefix_sum(rptr, nu);
+    memcpy(fill, rptr, ((size_t)nu + 1) * sizeof *fill);
+    float *rw = g->weight;
+    int64_t *rt = g->time;
+#pragma omp parallel num_threads(nt)
+    {
+        uint32_t lo, hi;
+        owned_range(nu, &lo, &hi);
+        for (uint32_t i = 0; i < ni; i++)
+            for (uint64_t k = cptr[i]; k < cptr[i + 1]; k++) {
+                uint32_t u = crow[k];
+                if (u < lo || u >= hi) continue;
+                uint64_t pos = fill[u]++;
+                ridx[pos] = i;
+                if (cw) rw[pos] = cw[k];
+                if (ct) rt[pos] = ct[k];
+            }
+    }
     free(crow);
     free(cw);
     free(ct);
@@ -209,12 +261,28 @@ gr_status gr_graph_rebuild_transpose(gr_graph *g, char *msg)
     GR_CHECK_ALLOC(t.ptr, "transpose pointers");
     GR_CHECK_ALLOC(t.idx, "transpose index");
     GR_CHECK_ALLOC(fill, "fill pointers");
-    for (uint64_t k = 0; k < g->R.nnz; k++) t.ptr[g->R.idx[k]]++;
+    const gr_csr *R = &g->R;
+    const int nt = build_threads();
+#pragma omp parallel num_threads(nt)
+    {
+        uint32_t lo, hi;
+        owned_range(t.n_rows, &lo, &hi);
+        for (uint64_t k = 0; k < R->nnz; k++)
+            if (R->idx[k] >= lo && R->idx[k] < hi) t.ptr[R->idx[k]]++;
+    }
     prefix_sum(t.ptr, t.n_rows);
     memcpy(fill, t.ptr, ((size_t)t.n_rows + 1) * sizeof *fill);
     /* Users visited in order, so each item's users come out ascending. */
-    for (uint32_t u = 0; u < g->R.n_rows; u++)
-        for (uint64_t k = g->R.ptr[u]; k < g->R.ptr[u + 1]; k++) t.idx[fill[g->R.idx[k]]++] = u;
+#pragma omp parallel num_threads(nt)
+    {
+        uint32_t lo, hi;
+        owned_range(t.n_rows, &lo, &hi);
+        for (uint32_t u = 0; u < R->n_rows; u++)
+            for (uint64_t k = R->ptr[u]; k < R->ptr[u + 1]; k++) {
+                uint32_t i = R->idx[k];
+                if (i >= lo && i < hi) t.idx[fill[i]++] = u;
+            }
+    }
     free(fill);
     gr_csr_free(&g->Rt);
     g->Rt = t;

@@ -67,6 +67,10 @@ gr_status gr_graph_build_consume(gr_graph *g, gr_dataset *ds, gr_graph_kind kind
 gr_status gr_graph_from_pairs(gr_graph *g, uint32_t n_users, uint32_t n_items, const uint32_t *user,
                               const uint32_t *item, size_t n, char *msg);
 
+/* out = the edges e of g with part[e] == which (part indexed like g->R.idx),
+ * over the same id space; ids are borrowed from g. */
+gr_status gr_graph_select(const gr_graph *g, const uint8_t *part, uint8_t which, gr_graph *out, char *msg);
+
 /* Rebuilds Rt from R (after R changed). */
 gr_status gr_graph_rebuild_transpose(gr_graph *g, char *msg);
 

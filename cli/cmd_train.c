@@ -1,0 +1,253 @@
+/* gnnrec train: config + overrides -> data -> LightGCN/MF training with
+ * validation and early stopping -> test metrics -> model file. */
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/common.h"
+#include "cli/data.h"
+#include "core/alloc.h"
+#include "core/format.h"
+#include "core/sysinfo.h"
+#include "eval/dot_scorer.h"
+#include "eval/evaluate.h"
+#include "gnn/model.h"
+#include "gnn/model_file.h"
+#include "gnn/train.h"
+#include "sparse/adjacency.h"
+#include "sparse/grb.h"
+
+static const char help[] =
+    "usage: gnnrec train [--config FILE] [key=value ...] [-o model.gnr] [options]\n\n"
+    "Trains LightGCN (or MF: model=mf) on the config's [data] train file with the\n"
+    "sigmoid head, evaluates every eval_every epochs on the validation data (a valid\n"
+    "file, or valid_share of train; without either, on the test file as the\n"
+    "LightGCN reference code does), keeps the best epoch, stops after `patience`\n"
+    "evaluations without improvement, prints the test metrics and saves the model.\n"
+    "Any config key can be overridden as key=value or section.key=value, e.g.\n"
+    "  gnnrec train --config configs/gowalla-lightgcn.ini epochs=1\n\n"
+    "Options:\n"
+    "  --config FILE       INI file (configs/*.ini); defaults are LightGCN's Gowalla settings\n"
+    "  -o, --output FILE   model file to write (atomically)\n"
+    "  --log FILE          training log, one JSON object per epoch (epoch, loss, seconds, metric)\n"
+    "  --json FILE         final test metrics as JSON\n"
+    "  --quiet             no progress, no report\n"
+    "  --progress / --no-progress  force the progress line on or off (default: on a terminal)\n";
+
+typedef struct {
+    const gr_config *cfg;
+    const gr_run_data *data;
+    const gr_graph *target; /* what the early-stopping metric is measured on */
+    gr_metric stop;
+    gr_output *log;
+    int show_progress, quiet;
+    double batch_t0;
+} train_ctx;
+
+static gr_metric stop_metric(const gr_config *c)
+{
+    switch (c->stop_metric) {
+    case GR_STOP_NDCG: return GR_METRIC_NDCG;
+    case GR_STOP_PRECISION: return GR_METRIC_PRECISION;
+    case GR_STOP_HIT: return GR_METRIC_HIT;
+    default: return GR_METRIC_RECALL;
+    }
+}
+
+/* Ranks with the final embeddings E (users first, then items). */
+static gr_status evaluate_embeddings(const gr_config *c, const gr_run_data *d, const float *E, const gr_graph *target,
+                                     const gr_csr *mask2, gr_eval_result *r, char *msg)
+{
+    gr_dot_scorer ds;
+    const gr_graph *g = &d->train;
+    gr_status s = gr_dot_scorer_init(&ds, E, g->n_users, E + (size_t)g->n_users * c->dim, g->n_items, c->dim, msg);
+    if (s != GR_OK) return s;
+    gr_eval_opts o;
+    gr_eval_opts_default(&o);
+    o.n_ks = (int)c->n_topk;
+    for (uint32_t k = 0; k < c->n_topk; k++) o.ks[k] = c->topk[k];
+    s = gr_evaluate(&ds.scorer, &g->R, mask2, &target->R, &o, r, msg);
+    gr_dot_scorer_free(&ds);
+    return s;
+}
+
+static gr_status on_evaluate(void *vctx, const float *E, double *metric, char *msg)
+{
+    train_ctx *t = vctx;
+    gr_eval_result r;
+    gr_status s = evaluate_embeddings(t->cfg, t->data, E, t->target, NULL, &r, msg);
+    if (s == GR_OK) *metric = gr_eval_get(&r, t->stop, t->cfg->stop_k);
+    return s;
+}
+
+static void on_batch(void *vctx, uint32_t epoch, size_t batch, size_t n_batches, double loss)
+{
+    train_ctx *t = vctx;
+    if (!t->show_progress) return;
+    double now = gr_now();
+    if (batch == 1) t->batch_t0 = now;
+    if (batch != n_batches && batch % 8 != 0) return;
+    double rate = now > t->batch_t0 ? (double)batch / (now - t->batch_t0) : 0;
+    int width = 24, done = (int)((double)width * (double)batch / (double)n_batches);
+    fprintf(stderr, "\repoch %u [%.*s%*s] %zu/%zu batches, %.1f batches/s, loss %.4f, ETA %.0f s   ", epoch, done,
+            "########################", width - done, "", batch, n_batches, rate, loss,
+            rate > 0 ? (double)(n_batches - batch) / rate : 0.0);
+    fflush(stderr);
+}
+
+static gr_status on_epoch(void *vctx, const gr_epoch_info *e, char *msg)
+{
+    train_ctx *t = vctx;
+    char name[32];
+    snprintf(name, sizeof name, "%s@%u", gr_metric_name(t->stop), t->cfg->stop_k);
+    if (t->show_progress) fprintf(stderr, "\r%*s\r", 100, "");
+    if (!t->quiet) {
+        fprintf(stderr, "epoch %u: loss %.5f, %.2f s", e->epoch, e->loss, e->seconds);
+        if (e->evaluated) fprintf(stderr, ", %s %.4f%s", name, e->metric, e->improved ? " (best)" : "");
+        fprintf(stderr, "\n");
+    }
+    if (t->log == NULL) return GR_OK;
+    gr_status s = gr_output_printf(t->log, msg, "{\"epoch\": %u, \"loss\": %.6f, \"seconds\": %.4f, \"elapsed\": %.3f",
+                                   e->epoch, e->loss, e->seconds, e->elapsed);
+    if (s == GR_OK && e->evaluated) s = gr_output_printf(t->log, msg, ", \"%s\": %.6f", name, e->metric);
+    if (s == GR_OK) s = gr_output_puts(t->log, "}\n", msg);
+    return s;
+}
+
+/* Threads for OpenMP, OpenBLAS and GraphBLAS alike. */
+static gr_status set_threads(uint32_t threads, char *msg)
+{
+    if (threads > 0) omp_set_num_threads((int)threads);
+    return gr_grb_init(omp_get_max_threads(), msg);
+}
+
+int gr_cmd_train(int argc, char **argv)
+{
+    gr_config cfg;
+    gr_config_default(&cfg);
+    gr_cli_input in;
+    gr_cli_input_init(&in);
+    const char *out = NULL, *log_path = NULL, *json_path = NULL;
+    char msg[GR_MSG_LEN] = "";
+    gr_status s = GR_OK;
+    /* The config first, so that overrides apply on top of it in any order. */
+    for (int i = 1; i < argc; i++)
+        if (gr_cli_is(argv[i], "--config")) {
+            const char *v = gr_cli_value(argc, argv, &i, "--config");
+            if (v == NULL) return GR_EXIT_USAGE;
+            if ((s = gr_config_load(&cfg, v, msg)) != GR_OK) return gr_cli_error(s, msg);
+        }
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            printf("%s", help);
+            return GR_EXIT_OK;
+        } else if (gr_cli_is(a, "--config")) {
+            gr_cli_value(argc, argv, &i, "--config");
+        } else if (strcmp(a, "-o") == 0 || gr_cli_is(a, "--output")) {
+            if ((out = gr_cli_value(argc, argv, &i, a[1] == 'o' ? "-o" : "--output")) == NULL) return GR_EXIT_USAGE;
+        } else if (gr_cli_is(a, "--log")) {
+            if ((log_path = gr_cli_value(argc, argv, &i, "--log")) == NULL) return GR_EXIT_USAGE;
+        } else if (gr_cli_is(a, "--json")) {
+            if ((json_path = gr_cli_value(argc, argv, &i, "--json")) == NULL) return GR_EXIT_USAGE;
+        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "--progress") == 0 || strcmp(a, "--no-progress") == 0) {
+            gr_cli_input_option(&in, argc, argv, &i);
+        } else if (a[0] != '-' && strchr(a, '=') != NULL) {
+            if ((s = gr_config_set_arg(&cfg, a, msg)) != GR_OK) return gr_cli_error(s, msg);
+        } else {
+            return gr_cli_usage_error("train", "unexpected argument '%s'", a);
+        }
+    }
+    if ((s = gr_config_check(&cfg, msg)) != GR_OK) return gr_cli_error(s, msg);
+    if ((s = set_threads(cfg.threads, msg)) != GR_OK) return gr_cli_error(s, msg);
+    gr_cli_input_from_config(&in, &cfg);
+
+    gr_run_data d;
+    memset(&d, 0, sizeof d);
+    gr_dataset_init(&d.ds);
+    gr_model m;
+    memset(&m, 0, sizeof m);
+    gr_norm_adj *adj = NULL;
+    gr_output *log = NULL;
+    int rc = gr_cli_load_run_data(&in, &cfg, &d);
+    if (rc != GR_EXIT_OK) goto done;
+    const gr_graph *g = &d.train;
+    const uint32_t n = g->n_users + g->n_items;
+    m.cfg = cfg;
+    m.n_users = g->n_users;
+    m.n_items = g->n_items;
+    m.dim = cfg.dim;
+    m.ego = gr_alloc((size_t)n * cfg.dim, sizeof *m.ego);
+    m.final = gr_alloc((size_t)n * cfg.dim, sizeof *m.final);
+    if (m.ego == NULL || m.final == NULL) {
+        s = gr_fail(msg, GR_ERR_NOMEM, "out of memory for %u x %u embeddings", n, cfg.dim);
+        goto failed;
+    }
+    gr_init_ego(m.ego, n, cfg.dim, cfg.init_std, cfg.seed);
+    if (cfg.layers > 0 && (s = gr_norm_adj_build(&adj, g, NULL, 0, msg)) != GR_OK) goto failed;
+    if (log_path && (s = gr_output_open(&log, log_path, msg)) != GR_OK) goto failed;
+
+    train_ctx t = {.cfg = &cfg, .data = &d, .stop = stop_metric(&cfg), .log = log, .quiet = in.quiet};
+    t.show_progress = in.quiet ? 0 : (in.progress >= 0 ? in.progress : isatty(STDERR_FILENO));
+    t.target = d.has_valid ? &d.valid : (d.has_test ? &d.test : NULL);
+    gr_train_hooks hooks = {.ctx = &t, .evaluate = t.target ? on_evaluate : NULL, .on_batch = on_batch, .on_epoch = on_epoch};
+    if (!in.quiet) {
+        char a[GR_FMT_LEN], b[GR_FMT_LEN], c[GR_FMT_LEN];
+        fprintf(stderr, "training %s: %s users x %s items, %s interactions, d = %u, K = %u, %d threads; selecting on %s\n",
+                gr_model_kind_name(cfg.model), gr_fmt_count(a, g->n_users), gr_fmt_count(b, g->n_items),
+                gr_fmt_count(c, g->R.nnz), cfg.dim, cfg.layers, omp_get_max_threads(),
+                d.has_valid ? (d.valid_carved ? "a validation share of train" : "the validation file")
+                            : (d.has_test ? "the test file (as the reference code does)" : "nothing (last epoch kept)"));
+    }
+    gr_train_report rep;
+    if ((s = gr_train(&cfg, g, adj, m.ego, m.final, &hooks, &rep, msg)) != GR_OK) goto failed;
+    m.epoch = rep.epochs_run;
+    m.best_metric = rep.best_metric;
+    if (!in.quiet)
+        fprintf(stderr, "trained %u epochs in %.1f s (%.2f s/epoch)%s; best epoch %u\n", rep.epochs_run, rep.seconds,
+                rep.seconds / (rep.epochs_run ? rep.epochs_run : 1), rep.stopped_early ? ", stopped early" : "",
+                rep.best_epoch);
+    if (d.has_test) {
+        gr_eval_result r;
+        const gr_csr *mask2 = d.has_valid ? &d.valid.R : NULL;
+        if ((s = evaluate_embeddings(&cfg, &d, m.final, &d.test, mask2, &r, msg)) != GR_OK) goto failed;
+        gr_output *o = NULL;
+        if ((s = gr_output_open(&o, "-", msg)) == GR_OK) {
+            s = gr_output_puts(o, "test metrics (full ranking, training items masked):\n", msg);
+            if (s == GR_OK) s = gr_eval_write_table(o, &r, msg);
+            s = s == GR_OK ? gr_output_commit(o, msg) : (gr_output_abort(o), s);
+        }
+        if (s == GR_OK && json_path && (s = gr_output_open(&o, json_path, msg)) == GR_OK) {
+            s = gr_eval_write_json(o, &r, 0, msg);
+            if (s == GR_OK) s = gr_output_puts(o, "\n", msg);
+            s = s == GR_OK ? gr_output_commit(o, msg) : (gr_output_abort(o), s);
+        }
+        if (s != GR_OK) goto failed;
+    }
+    if (log) {
+        s = gr_output_commit(log, msg);
+        log = NULL;
+        if (s != GR_OK) goto failed;
+    }
+    if (out) {
+        m.user_ids = (gr_idmap *)d.ds.user_ids;
+        m.item_ids = (gr_idmap *)d.ds.item_ids;
+        m.shared_ids = d.ds.shared_ids;
+        s = gr_model_save(&m, out, msg);
+        m.user_ids = m.item_ids = NULL; /* still owned by the dataset */
+        if (s != GR_OK) goto failed;
+        if (!in.quiet) fprintf(stderr, "model written to %s\n", out);
+    }
+    rc = GR_EXIT_OK;
+    goto done;
+failed:
+    rc = gr_cli_error(s, msg);
+done:
+    gr_output_abort(log);
+    gr_norm_adj_free(adj);
+    gr_model_free(&m);
+    gr_run_data_free(&d);
+    return rc;
+}

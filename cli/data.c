@@ -1,0 +1,104 @@
+#include "cli/data.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/format.h"
+#include "graph/split.h"
+
+void gr_cli_input_from_config(gr_cli_input *in, const gr_config *c)
+{
+    in->load.format = c->format;
+    in->load.ids = c->ids;
+    in->load.has_min_rating = c->has_min_rating;
+    in->load.min_rating = c->min_rating;
+    in->kind = c->graph;
+    in->load.shared_ids = c->graph != GR_GRAPH_BIPARTITE;
+}
+
+static int load_one(gr_cli_input *in, gr_dataset *ds, const char *path, size_t *end)
+{
+    char msg[GR_MSG_LEN] = "";
+    gr_load_report rep;
+    gr_status s = gr_load_file(ds, path, &in->load, &rep, msg);
+    gr_progress_finish(&in->bar);
+    if (s != GR_OK) return gr_cli_error(s, msg);
+    if (!in->quiet) {
+        char a[GR_FMT_LEN];
+        fprintf(stderr, "loaded %s: %s interactions (%s) in %.2f s\n", path, gr_fmt_count(a, rep.kept),
+                gr_format_name(rep.format), rep.seconds);
+        if (rep.bad) fprintf(stderr, "  %llu bad rows skipped; first: %s\n", (unsigned long long)rep.bad, rep.first_bad);
+    }
+    *end = ds->rows.n;
+    return GR_EXIT_OK;
+}
+
+/* Carves a validation share out of the training graph, per user, seeded. */
+static gr_status carve_valid(const gr_config *c, gr_run_data *d, char *msg)
+{
+    gr_status status = GR_OK;
+    uint8_t *part = NULL;
+    gr_graph rest = {0};
+    gr_split_opts so;
+    gr_split_report rep;
+    gr_split_opts_default(&so);
+    so.kind = GR_SPLIT_RATIO;
+    so.test = c->valid_share;
+    so.valid = 0;
+    so.seed = c->seed;
+    part = malloc(d->train.R.nnz ? d->train.R.nnz : 1);
+    GR_CHECK_ALLOC(part, "the validation split");
+    GR_TRY(gr_split_assign(&d->train, &so, part, &rep, msg));
+    GR_TRY(gr_graph_select(&d->train, part, GR_PART_TEST, &d->valid, msg));
+    GR_TRY(gr_graph_select(&d->train, part, GR_PART_TRAIN, &rest, msg));
+    gr_graph_free(&d->train);
+    d->train = rest;
+    d->has_valid = 1;
+    d->valid_carved = 1;
+    free(part);
+    return GR_OK;
+fail:
+    gr_graph_free(&rest);
+    free(part);
+    return status;
+}
+
+int gr_cli_load_run_data(gr_cli_input *in, const gr_config *c, gr_run_data *d)
+{
+    char msg[GR_MSG_LEN] = "";
+    int show = in->quiet ? 0 : (in->progress >= 0 ? in->progress : isatty(STDERR_FILENO));
+    gr_progress_start(&in->bar, "loading", show);
+    in->load.progress = &in->bar;
+    if (c->train[0] == '\0') return gr_cli_usage_error("train", "no training file (set train= in [data])");
+    size_t end_train = 0, end_valid = 0, end_test = 0;
+    int rc = load_one(in, &d->ds, c->train, &end_train);
+    if (rc == GR_EXIT_OK && c->valid[0]) rc = load_one(in, &d->ds, c->valid, &end_valid);
+    end_valid = c->valid[0] ? end_valid : end_train;
+    if (rc == GR_EXIT_OK && c->test[0]) rc = load_one(in, &d->ds, c->test, &end_test);
+    end_test = c->test[0] ? end_test : end_valid;
+    if (rc != GR_EXIT_OK) return rc;
+    gr_status s = gr_graph_build(&d->train, &d->ds, 0, end_train, in->kind, NULL, msg);
+    if (s == GR_OK && c->valid[0]) {
+        s = gr_graph_build(&d->valid, &d->ds, end_train, end_valid, in->kind, NULL, msg);
+        d->has_valid = s == GR_OK;
+    }
+    if (s == GR_OK && c->test[0]) {
+        s = gr_graph_build(&d->test, &d->ds, end_valid, end_test, in->kind, NULL, msg);
+        d->has_test = s == GR_OK;
+    }
+    /* The graphs share the dataset's id space; rows are no longer needed. */
+    gr_rows_free(&d->ds.rows);
+    if (s == GR_OK && !c->valid[0] && c->valid_share > 0) s = carve_valid(c, d, msg);
+    if (s != GR_OK) return gr_cli_error(s, msg);
+    return GR_EXIT_OK;
+}
+
+void gr_run_data_free(gr_run_data *d)
+{
+    gr_graph_free(&d->train);
+    gr_graph_free(&d->valid);
+    gr_graph_free(&d->test);
+    gr_dataset_free(&d->ds);
+}

@@ -1,0 +1,578 @@
+/* Run configuration: the key table, value parsing, INI loading through
+ * libinih, and writing a config back as INI text. */
+#include "gnn/config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A config file is a few hundred bytes; anything much bigger is not one. */
+#define CONFIG_MAX_FILE (1u << 20)
+/* Longest line we accept: a full-length path plus its key and some blanks. */
+#define CONFIG_MAX_LINE (GR_PATH_MAX + 256)
+#define WHY_LEN 160
+
+typedef enum { T_PATH, T_U32, T_U64, T_DOUBLE, T_OPT_DOUBLE, T_ENUM, T_WEIGHTS, T_TOPK, T_METRIC } key_type;
+
+static const char *const format_names[] = {"auto", "adj", "edges", "movielens", NULL};
+static const char *const ids_names[] = {"auto", "int", "string", NULL};
+static const char *const graph_names[] = {"bipartite", "directed", "undirected", NULL};
+static const char *const model_names[] = {"lightgcn", "mf", NULL};
+static const char *const loss_names[] = {"bpr", "bce", NULL};
+static const char *const opt_names[] = {"adam", "sgd", NULL};
+static const char *const metric_names[] = {"recall", "precision", "ndcg", "hit_rate", "map", "mrr", NULL};
+
+/* Enum fields are written through an int pointer. */
+_Static_assert(sizeof(gr_format) == sizeof(int) && sizeof(gr_id_mode) == sizeof(int) &&
+                   sizeof(gr_graph_kind) == sizeof(int) && sizeof(gr_model_kind) == sizeof(int) &&
+                   sizeof(gr_loss_kind) == sizeof(int) && sizeof(gr_opt_kind) == sizeof(int),
+               "enums are int-sized");
+
+typedef struct {
+    const char *section, *key;
+    key_type type;
+    size_t off;
+    double lo, hi;   /* numeric bounds */
+    int lo_open;     /* lo itself is excluded (lr > 0) */
+    int hi_open;
+    const char *const *names; /* T_ENUM */
+    const char *comment;      /* one line, written above the key */
+} key_def;
+
+#define OFF(f) offsetof(gr_config, f)
+static const key_def keys[] = {
+    {"data", "train", T_PATH, OFF(train), 0, 0, 0, 0, NULL, "interaction files; relative paths are relative to the current directory"},
+    {"data", "test", T_PATH, OFF(test), 0, 0, 0, 0, NULL, NULL},
+    {"data", "valid", T_PATH, OFF(valid), 0, 0, 0, 0, NULL, "validation file (empty: none, or carve valid_share off train)"},
+    {"data", "format", T_ENUM, OFF(format), 0, 0, 0, 0, format_names, "auto | adj | edges | movielens"},
+    {"data", "ids", T_ENUM, OFF(ids), 0, 0, 0, 0, ids_names, "auto | int | string"},
+    {"data", "min_rating", T_OPT_DOUBLE, OFF(min_rating), -1e300, 1e300, 0, 0, NULL, "keep rows rated >= this (empty: keep all)"},
+    {"data", "graph", T_ENUM, OFF(graph), 0, 0, 0, 0, graph_names, "bipartite | directed | undirected"},
+    {"model", "model", T_ENUM, OFF(model), 0, 0, 0, 0, model_names, "lightgcn | mf (mf = no propagation, layers 0)"},
+    {"model", "dim", T_U32, OFF(dim), 1, 4096, 0, 0, NULL, "embedding size d"},
+    {"model", "layers", T_U32, OFF(layers), 0, GR_MAX_LAYERS, 0, 0, NULL, "propagation layers K"},
+    {"model", "layer_weights", T_WEIGHTS, OFF(layer_weights), 0, 0, 0, 0, NULL, "K+1 weights (empty: 1/(K+1) each)"},
+    {"model", "init_std", T_DOUBLE, OFF(init_std), 0, 100, 1, 0, NULL, "ego embeddings ~ N(0, init_std^2)"},
+    {"train", "loss", T_ENUM, OFF(loss), 0, 0, 0, 0, loss_names, "bpr | bce"},
+    {"train", "neg", T_U32, OFF(neg), 1, 1000, 0, 0, NULL, "sampled negatives per positive"},
+    {"train", "optimizer", T_ENUM, OFF(optimizer), 0, 0, 0, 0, opt_names, "adam | sgd"},
+    {"train", "lr", T_DOUBLE, OFF(lr), 0, 10, 1, 0, NULL, "learning rate"},
+    {"train", "decay", T_DOUBLE, OFF(decay), 0, 1e6, 0, 0, NULL, "L2 weight on the batch's ego embeddings"},
+    {"train", "batch", T_U32, OFF(batch), 1, 1u << 24, 0, 0, NULL, "positive pairs per step"},
+    {"train", "epochs", T_U32, OFF(epochs), 0, 10000000, 0, 0, NULL, NULL},
+    {"train", "seed", T_U64, OFF(seed), 0, 0, 0, 0, NULL, "runs are reproducible for a seed and thread count"},
+    {"train", "threads", T_U32, OFF(threads), 0, 4096, 0, 0, NULL, "0 = every core"},
+    {"train", "valid_share", T_DOUBLE, OFF(valid_share), 0, 1, 0, 1, NULL, "share of train held out for validation"},
+    {"train", "checkpoint_every", T_U32, OFF(checkpoint_every), 0, 10000000, 0, 0, NULL, "epochs between checkpoints (0 = off)"},
+    {"eval", "eval_every", T_U32, OFF(eval_every), 0, 10000000, 0, 0, NULL, "epochs between evaluations (0 = only at the end)"},
+    {"eval", "patience", T_U32, OFF(patience), 0, 10000000, 0, 0, NULL, "evaluations without improvement before stopping (0 = never)"},
+    {"eval", "topk", T_TOPK, OFF(topk), 1, 100000, 0, 0, NULL, "cutoffs K for the metrics"},
+    {"eval", "stop_metric", T_METRIC, OFF(stop_metric), 0, 0, 0, 0, NULL, "early-stopping metric: recall|precision|ndcg|hit_rate|map|mrr @K, K in topk"},
+};
+#define N_KEYS (sizeof keys / sizeof keys[0])
+void gr_config_default(gr_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->format = GR_FORMAT_AUTO;
+    c->ids = GR_IDS_AUTO;
+    c->graph = GR_GRAPH_BIPARTITE;
+    c->model = GR_MODEL_LIGHTGCN;
+    c->dim = 64;
+    c->layers = 3;
+    c->init_std = 0.1;
+    c->loss = GR_LOSS_BPR;
+    c->neg = 1;
+    c->optimizer = GR_OPT_ADAM;
+    c->lr = 0.001;
+    c->decay = 1e-4;
+    c->batch = 2048;
+    c->epochs = 1000;
+    c->seed = 2020;
+    c->threads = 2;
+    c->eval_every = 1;
+    c->patience = 50;
+    c->n_topk = 3;
+    c->topk[0] = 10;
+    c->topk[1] = 20;
+    c->topk[2] = 50;
+    c->stop_metric = GR_STOP_RECALL;
+    c->stop_k = 20;
+}
+
+static const char *enum_name(const char *const *names, int v)
+{
+    for (int i = 0; names[i] != NULL; i++)
+        if (i == v) return names[i];
+    return "?";
+}
+const char *gr_model_kind_name(gr_model_kind k) { return enum_name(model_names, (int)k); }
+const char *gr_loss_kind_name(gr_loss_kind k) { return enum_name(loss_names, (int)k); }
+const char *gr_opt_kind_name(gr_opt_kind k) { return enum_name(opt_names, (int)k); }
+const char *gr_stop_metric_name(gr_stop_metric k) { return enum_name(metric_names, (int)k); }
+
+/* ---- values ------------------------------------------------------------ */
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+    if (*s < '0' || *s > '9') return -1; /* strtoull would accept blanks and '-' */
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0') return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_double(const char *s, double *out)
+{
+    if (*s == '\0' || *s == ' ' || *s == '\t') return -1;
+    errno = 0;
+    char *end;
+    double v = strtod(s, &end);
+    if (errno != 0 || *end != '\0' || !isfinite(v)) return -1;
+    *out = v;
+    return 0;
+}
+
+static int in_range(const key_def *k, double v)
+{
+    if (k->lo_open ? v <= k->lo : v < k->lo) return 0;
+    return k->hi_open ? v < k->hi : v <= k->hi;
+}
+
+/* Splits a comma list into trimmed items; returns the count or -1 when more
+ * than max or an item is empty. */
+static int split_list(const char *s, char items[][64], int max)
+{
+    int n = 0;
+    const char *p = s;
+    while (*p == ' ' || *p == '\t') p++;
+    if (*p == '\0') return 0;
+    for (;;) {
+        const char *q = strchr(p, ',');
+        size_t len = q ? (size_t)(q - p) : strlen(p);
+        while (len > 0 && (*p == ' ' || *p == '\t')) p++, len--;
+        while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t')) len--;
+        if (len == 0 || len >= 64 || n == max) return -1;
+        memcpy(items[n], p, len);
+        items[n++][len] = '\0';
+        if (q == NULL) return n;
+        p = q + 1;
+    }
+}
+
+/* A path must survive a round trip through an INI line: no control
+ * characters, no blanks at either end (inih strips them) and no blank
+ * followed by ';' (inih starts an inline comment there). */
+static int path_ok(const char *s, char *why)
+{
+    size_t n = strlen(s);
+    if (n >= GR_PATH_MAX) return snprintf(why, WHY_LEN, "%s", "path longer than 1023 bytes"), -1;
+    if (n > 0 && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+        return snprintf(why, WHY_LEN, "%s", "path starts or ends with a blank"), -1;
+    for (size_t i = 0; i < n; i++) {
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) return snprintf(why, WHY_LEN, "%s", "path holds a control character"), -1;
+        if (s[i] == ';' && i > 0 && (s[i - 1] == ' ' || s[i - 1] == '\t'))
+            return snprintf(why, WHY_LEN, "%s", "path holds \" ;\", which a config file reads as a comment"), -1;
+    }
+    return 0;
+}
+
+static int set_metric(gr_config *c, const char *v, char *why)
+{
+    snprintf(why, WHY_LEN, "%s", "expected recall|precision|ndcg|hit_rate|map|mrr@K, e.g. recall@20");
+    const char *at = strchr(v, '@');
+    uint64_t k;
+    if (at == NULL || parse_u64(at + 1, &k) != 0 || k < 1 || k > 100000) return -1;
+    for (int i = 0; metric_names[i] != NULL; i++)
+        if (strlen(metric_names[i]) == (size_t)(at - v) && strncmp(v, metric_names[i], (size_t)(at - v)) == 0) {
+            c->stop_metric = (gr_stop_metric)i;
+            c->stop_k = (uint32_t)k;
+            return 0;
+        }
+    return -1;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sets one key; on a bad value returns -1 with *why saying what was expected. */
+static int set_value(gr_config *c, const key_def *k, const char *v, char *why)
+{
+    char *field = (char *)c + k->off;
+    char items[GR_MAX_LAYERS + 2][64];
+    switch (k->type) {
+    case T_PATH:
+        if (path_ok(v, why) != 0) return -1;
+        memset(field, 0, GR_PATH_MAX); /* deterministic bytes: configs compare with memcmp */
+        memcpy(field, v, strlen(v));
+        return 0;
+    case T_U32:
+    case T_U64: {
+        uint64_t x;
+        if (k->type == T_U64) {
+            snprintf(why, WHY_LEN, "%s", "expected an unsigned integer");
+            if (parse_u64(v, &x) != 0) return -1;
+            *(uint64_t *)(void *)field = x;
+            return 0;
+        }
+        snprintf(why, WHY_LEN, "expected an integer %.0f..%.0f", k->lo, k->hi);
+        if (parse_u64(v, &x) != 0 || !in_range(k, (double)x)) return -1;
+        *(uint32_t *)(void *)field = (uint32_t)x;
+        return 0;
+    }
+    case T_DOUBLE:
+    case T_OPT_DOUBLE: {
+        double x;
+        if (k->type == T_OPT_DOUBLE && *v == '\0') {
+            c->has_min_rating = 0;
+            c->min_rating = 0;
+            return 0;
+        }
+        if (k->type == T_OPT_DOUBLE) snprintf(why, WHY_LEN, "expected a number, or nothing for no filter");
+        else snprintf(why, WHY_LEN, "expected a number %s %g and %s %g", k->lo_open ? ">" : ">=", k->lo, k->hi_open ? "<" : "<=", k->hi);
+        if (parse_double(v, &x) != 0 || !in_range(k, x)) return -1;
+        *(double *)(void *)field = x;
+        if (k->type == T_OPT_DOUBLE) c->has_min_rating = 1;
+        return 0;
+    }
+    case T_ENUM:
+        snprintf(why, WHY_LEN, "expected one of:");
+        for (int i = 0; k->names[i] != NULL; i++)
+            snprintf(why + strlen(why), WHY_LEN - strlen(why), " %s", k->names[i]);
+        for (int i = 0; k->names[i] != NULL; i++)
+            if (strcmp(v, k->names[i]) == 0) {
+                *(int *)(void *)field = i;
+                if (k->off == OFF(model) && i == GR_MODEL_MF) {
+                    c->layers = 0;
+                    c->n_layer_weights = 0;
+                    memset(c->layer_weights, 0, sizeof c->layer_weights);
+                } else if (k->off == OFF(model) && c->layers == 0) {
+                    c->layers = 3;
+                }
+                return 0;
+            }
+        return -1;
+    case T_WEIGHTS: {
+        snprintf(why, WHY_LEN, "%s", "expected up to 9 comma-separated weights >= 0 (empty: uniform)");
+        int n = split_list(v, items, GR_MAX_LAYERS + 1);
+        float w[GR_MAX_LAYERS + 1] = {0};
+        if (n < 0) return -1;
+        for (int i = 0; i < n; i++) {
+            double x;
+            if (parse_double(items[i], &x) != 0 || x < 0 || x > 1e30) return -1;
+            w[i] = (float)x;
+        }
+        memcpy(c->layer_weights, w, sizeof w);
+        c->n_layer_weights = (uint32_t)n;
+        return 0;
+    }
+    case T_TOPK: {
+        snprintf(why, WHY_LEN, "%s", "expected 1 to 8 distinct comma-separated integers 1..100000");
+        int n = split_list(v, items, GR_MAX_TOPK);
+        uint32_t t[GR_MAX_TOPK] = {0};
+        if (n <= 0) return -1;
+        for (int i = 0; i < n; i++) {
+            uint64_t x;
+            if (parse_u64(items[i], &x) != 0 || !in_range(k, (double)x)) return -1;
+            t[i] = (uint32_t)x;
+        }
+        qsort(t, (size_t)n, sizeof t[0], cmp_u32);
+        for (int i = 1; i < n; i++)
+            if (t[i] == t[i - 1]) return -1;
+        memcpy(c->topk, t, sizeof t);
+        c->n_topk = (uint32_t)n;
+        return 0;
+    }
+    case T_METRIC:
+        return set_metric(c, v, why);
+    }
+    return -1;
+}
+
+static const key_def *find_key(const char *name)
+{
+    for (size_t i = 0; i < N_KEYS; i++)
+        if (strcmp(keys[i].key, name) == 0) return &keys[i];
+    return NULL;
+}
+
+gr_status gr_config_set(gr_config *c, const char *key, const char *value, char *msg)
+{
+    const char *dot = strchr(key, '.');
+    const char *name = dot ? dot + 1 : key;
+    const key_def *k = find_key(name);
+    if (k == NULL) return gr_fail(msg, GR_ERR_ARG, "unknown config key '%s'", key);
+    if (dot != NULL && (strlen(k->section) != (size_t)(dot - key) || strncmp(key, k->section, (size_t)(dot - key)) != 0))
+        return gr_fail(msg, GR_ERR_ARG, "unknown config key '%s' ('%s' is in [%s])", key, name, k->section);
+    gr_config tmp = *c;
+    char why[WHY_LEN] = "";
+    if (set_value(&tmp, k, value, why) != 0)
+        return gr_fail(msg, GR_ERR_ARG, "config key '%s': bad value '%s' (%s)", key, value, why);
+    *c = tmp;
+    return GR_OK;
+}
+
+gr_status gr_config_set_arg(gr_config *c, const char *assignment, char *msg)
+{
+    const char *eq = strchr(assignment, '=');
+    if (eq == NULL || eq == assignment)
+        return gr_fail(msg, GR_ERR_ARG, "override '%s' is not key=value", assignment);
+    char key[128];
+    size_t n = (size_t)(eq - assignment);
+    if (n >= sizeof key) return gr_fail(msg, GR_ERR_ARG, "unknown config key '%.*s'", (int)n, assignment);
+    memcpy(key, assignment, n);
+    key[n] = '\0';
+    return gr_config_set(c, key, eq + 1, msg);
+}
+
+gr_status gr_config_check(const gr_config *c, char *msg)
+{
+    if (c->model == GR_MODEL_MF && c->layers != 0)
+        return gr_fail(msg, GR_ERR_ARG, "model = mf needs layers = 0 (got %u)", c->layers);
+    if (c->n_layer_weights != 0 && c->n_layer_weights != c->layers + 1)
+        return gr_fail(msg, GR_ERR_ARG, "layer_weights has %u entries; layers = %u needs %u", c->n_layer_weights,
+                       c->layers, c->layers + 1);
+    int found = 0;
+    for (uint32_t i = 0; i < c->n_topk; i++) found |= c->topk[i] == c->stop_k;
+    if (!found) return gr_fail(msg, GR_ERR_ARG, "stop_metric %s@%u: %u is not in topk", gr_stop_metric_name(c->stop_metric), c->stop_k, c->stop_k);
+    if (c->valid[0] != '\0' && c->valid_share > 0)
+        return gr_fail(msg, GR_ERR_ARG, "set either valid (a file) or valid_share, not both");
+    return GR_OK;
+}
+
+/* ---- loading ----------------------------------------------------------- */
+
+typedef struct {
+    gr_config cfg;
+    const char *name;      /* file name for messages */
+    const char *pos, *end; /* text not yet handed to inih */
+    int line;              /* line inih is working on */
+    int err_line;          /* 0 = no error yet */
+    char err[GR_MSG_LEN];
+    unsigned char seen[N_KEYS];
+} load_ctx;
+
+static void load_error(load_ctx *x, const char *fmt, const char *a, const char *b, const char *d)
+{
+    if (x->err_line != 0) return; /* the first error is the one to fix */
+    x->err_line = x->line;
+    snprintf(x->err, sizeof x->err, fmt, a, b, d);
+}
+
+/* inih's reader callback: one line per call, so x->line is the number of the
+ * line the next handler call comes from.  A line longer than inih's buffer
+ * would be split and its tail parsed as a line of its own, so it is refused
+ * here and handed on as a blank line. */
+static char *load_reader(char *str, int num, void *stream)
+{
+    load_ctx *x = stream;
+    if (x->pos >= x->end) return NULL;
+    const char *nl = memchr(x->pos, '\n', (size_t)(x->end - x->pos));
+    size_t len = nl ? (size_t)(nl - x->pos) + 1 : (size_t)(x->end - x->pos);
+    x->line++;
+    if (len + 1 > (size_t)num) {
+        char lim[32];
+        snprintf(lim, sizeof lim, "%d", num - 2);
+        load_error(x, "line longer than %s bytes", lim, "", "");
+        strcpy(str, "\n");
+    } else {
+        memcpy(str, x->pos, len);
+        str[len] = '\0';
+    }
+    x->pos += len;
+    return str;
+}
+
+static int load_handler(void *user, const char *section, const char *name, const char *value)
+{
+    load_ctx *x = user;
+    const key_def *k = find_key(name);
+    if (k == NULL) {
+        load_error(x, "unknown key '%s' in [%s]%s", name, section, "");
+        return 0;
+    }
+    if (section[0] == '\0') {
+        load_error(x, "key '%s' outside a section (it belongs in [%s])%s", name, k->section, "");
+        return 0;
+    }
+    if (strcmp(section, k->section) != 0) {
+        load_error(x, "key '%s' belongs in [%s], not [%s]", name, k->section, section);
+        return 0;
+    }
+    if (x->seen[k - keys]) {
+        /* also what an indented line after a key looks like (a continuation) */
+        load_error(x, "key '%s' set twice%s%s", name, "", "");
+        return 0;
+    }
+    x->seen[k - keys] = 1;
+    char why[WHY_LEN] = "";
+    if (set_value(&x->cfg, k, value, why) != 0) {
+        load_error(x, "bad value '%s' for '%s': %s", value, name, why);
+        return 0;
+    }
+    return 1;
+}
+
+gr_status gr_config_load_string(gr_config *c, const char *text, const char *name, char *msg)
+{
+    load_ctx *x = calloc(1, sizeof *x);
+    if (x == NULL) return gr_fail(msg, GR_ERR_NOMEM, "%s: out of memory", name);
+    gr_config_default(&x->cfg);
+    x->name = name;
+    x->pos = text;
+    x->end = text + strlen(text);
+    /* Debian's libinih keeps its line-buffer size in a global (200 by default,
+     * too short for a long path).  Raising it is harmless to other users. */
+    if (ini_max_line < CONFIG_MAX_LINE) ini_max_line = CONFIG_MAX_LINE;
+    int rc = ini_parse_stream(load_reader, x, load_handler, x);
+    gr_status status = GR_OK;
+    if (rc < 0) {
+        status = gr_fail(msg, GR_ERR_NOMEM, "%s: out of memory parsing the config", name);
+    } else if (x->err_line != 0 && (rc == 0 || x->err_line <= rc)) {
+        status = gr_fail(msg, GR_ERR_ARG, "%s:%d: %s", name, x->err_line, x->err);
+    } else if (rc > 0) {
+        status = gr_fail(msg, GR_ERR_ARG, "%s:%d: syntax error (expected 'key = value' or '[section]')", name, rc);
+    } else if ((status = gr_config_check(&x->cfg, msg)) != GR_OK) {
+        gr_msg_prefix(msg, "%s", name);
+    } else {
+        *c = x->cfg;
+    }
+    free(x);
+    return status;
+}
+
+gr_status gr_config_load(gr_config *c, const char *path, char *msg)
+{
+    gr_status status = GR_OK;
+    char *text = NULL;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) GR_FAIL(GR_ERR_IO, "%s: cannot open config: %s", path, strerror(errno));
+    text = malloc(CONFIG_MAX_FILE + 1);
+    GR_CHECK_ALLOC(text, "config text");
+    size_t n = fread(text, 1, CONFIG_MAX_FILE + 1, f);
+    if (ferror(f)) GR_FAIL(GR_ERR_IO, "%s: cannot read config: %s", path, strerror(errno));
+    if (n > CONFIG_MAX_FILE) GR_FAIL(GR_ERR_ARG, "%s: larger than 1 MiB, not a config file", path);
+    text[n] = '\0';
+    const char *nul = memchr(text, '\0', n);
+    if (nul != NULL) {
+        int line = 1;
+        for (const char *p = text; p < nul; p++) line += *p == '\n';
+        GR_FAIL(GR_ERR_ARG, "%s:%d: NUL byte (not a text config file)", path, line);
+    }
+    GR_TRY(gr_config_load_string(c, text, path, msg));
+fail:
+    if (f != NULL) fclose(f);
+    free(text);
+    return status;
+}
+
+/* ---- writing ----------------------------------------------------------- */
+
+/* Shortest decimal that reads back to the same double (or float). */
+static void fmt_real(char *b, size_t n, double v, int is_float)
+{
+    for (int p = 6; p <= 17; p++) {
+        snprintf(b, n, "%.*g", p, v);
+        if (is_float ? strtof(b, NULL) == (float)v : strtod(b, NULL) == v) return;
+    }
+}
+
+static void fmt_value(const gr_config *c, const key_def *k, char *b, size_t n)
+{
+    const char *field = (const char *)c + k->off;
+    size_t used = 0;
+    b[0] = '\0';
+    switch (k->type) {
+    case T_PATH: snprintf(b, n, "%s", field); break;
+    case T_U32: snprintf(b, n, "%u", *(const uint32_t *)(const void *)field); break;
+    case T_U64: snprintf(b, n, "%llu", (unsigned long long)*(const uint64_t *)(const void *)field); break;
+    case T_OPT_DOUBLE:
+        if (c->has_min_rating) fmt_real(b, n, c->min_rating, 0);
+        break;
+    case T_DOUBLE: fmt_real(b, n, *(const double *)(const void *)field, 0); break;
+    case T_ENUM: snprintf(b, n, "%s", enum_name(k->names, *(const int *)(const void *)field)); break;
+    case T_WEIGHTS:
+        for (uint32_t i = 0; i < c->n_layer_weights; i++) {
+            if (i) b[used++] = ',';
+            fmt_real(b + used, n - used, c->layer_weights[i], 1);
+            used += strlen(b + used);
+        }
+        break;
+    case T_TOPK:
+        for (uint32_t i = 0; i < c->n_topk; i++) used += (size_t)snprintf(b + used, n - used, i ? ",%u" : "%u", c->topk[i]);
+        break;
+    case T_METRIC: snprintf(b, n, "%s@%u", gr_stop_metric_name(c->stop_metric), c->stop_k); break;
+    }
+}
+
+gr_status gr_config_format(const gr_config *c, char **text, size_t *len, char *msg)
+{
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&buf, &size);
+    if (f == NULL) return gr_fail(msg, GR_ERR_NOMEM, "out of memory formatting the config");
+    static const char *const sections[] = {"data", "model", "train", "eval"};
+    char value[GR_PATH_MAX + 64];
+    fputs("# gnnrec run configuration: every key, so it loads back to the same run.\n"
+          "# Relative data paths are relative to the current directory.\n", f);
+    for (size_t s = 0; s < sizeof sections / sizeof sections[0]; s++) {
+        fprintf(f, "\n[%s]\n", sections[s]);
+        for (size_t i = 0; i < N_KEYS; i++) {
+            if (strcmp(keys[i].section, sections[s]) != 0) continue;
+            fmt_value(c, &keys[i], value, sizeof value);
+            if (keys[i].comment != NULL) fprintf(f, "; %s\n", keys[i].comment);
+            fprintf(f, value[0] ? "%s = %s\n" : "%s =%s\n", keys[i].key, value);
+        }
+    }
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad) {
+        free(buf);
+        return gr_fail(msg, GR_ERR_NOMEM, "out of memory formatting the config");
+    }
+    *text = buf;
+    if (len != NULL) *len = size;
+    return GR_OK;
+}
+
+gr_status gr_config_write(gr_output *o, const gr_config *c, char *msg)
+{
+    gr_status status = GR_OK;
+    char *text = NULL;
+    size_t len = 0;
+    GR_TRY(gr_config_format(c, &text, &len, msg));
+    GR_TRY(gr_output_write(o, text, len, msg));
+fail:
+    free(text);
+    return status;
+}
+
+int gr_config_equal(const gr_config *a, const gr_config *b)
+{
+    return strcmp(a->train, b->train) == 0 && strcmp(a->test, b->test) == 0 && strcmp(a->valid, b->valid) == 0 &&
+           a->format == b->format && a->ids == b->ids && a->has_min_rating == b->has_min_rating &&
+           (!a->has_min_rating || a->min_rating == b->min_rating) && a->graph == b->graph && a->model == b->model &&
+           a->dim == b->dim && a->layers == b->layers && a->n_layer_weights == b->n_layer_weights &&
+           memcmp(a->layer_weights, b->layer_weights, a->n_layer_weights * sizeof(float)) == 0 &&
+           a->init_std == b->init_std && a->loss == b->loss && a->neg == b->neg && a->optimizer == b->optimizer &&
+           a->lr == b->lr && a->decay == b->decay && a->batch == b->batch && a->epochs == b->epochs &&
+           a->seed == b->seed && a->threads == b->threads && a->valid_share == b->valid_share &&
+           a->checkpoint_every == b->checkpoint_every && a->eval_every == b->eval_every &&
+           a->patience == b->patience && a->n_topk == b->n_topk &&
+           memcmp(a->topk, b->topk, a->n_topk * sizeof(uint32_t)) == 0 && a->stop_metric == b->stop_metric &&
+           a->stop_k == b->stop_k;
+}
+
+float gr_config_layer_weight(const gr_config *c, uint32_t k)
+{
+    if (k > c->layers) return 0.0f;
+    if (c->n_layer_weights == c->layers + 1) return c->layer_weights[k];
+    return 1.0f / (float)(c->layers + 1);
+}

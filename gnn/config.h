@@ -1,0 +1,120 @@
+/* Run configuration: every setting of a training run, as INI files and
+ * command-line overrides.
+ *
+ * Defaults are the LightGCN paper's Gowalla settings.  A config file has four
+ * sections, and every key lives in exactly one of them:
+ *
+ *   [data]   train, test, valid (paths; "" = none), format, ids, min_rating
+ *            ("" = keep every row), graph
+ *   [model]  model (lightgcn | mf), dim, layers, layer_weights, init_std
+ *   [train]  loss (bpr | bce), neg, optimizer (adam | sgd), lr, decay, batch,
+ *            epochs, seed, threads, valid_share, checkpoint_every
+ *   [eval]   eval_every, patience, topk, stop_metric
+ *
+ * Key names are unique across sections, so an override may say "lr=0.005" or
+ * "train.lr=0.005".  Relative data paths are taken relative to the current
+ * directory of the process, not to the config file: the shipped configs are
+ * meant to be run from the repository root, and a config stored inside a model
+ * file must mean the same thing wherever the model is loaded.
+ *
+ * Two keys interact: setting model = mf sets layers = 0 (MF is LightGCN
+ * without propagation) and clears layer_weights; setting model = lightgcn
+ * while layers is 0 restores the default 3.  Checks that span several keys
+ * (layer_weights has layers + 1 entries, stop_metric's K is in topk, ...) are
+ * in gr_config_check(), which gr_config_load() runs and which callers run
+ * again after applying overrides. */
+#ifndef GR_CONFIG_H
+#define GR_CONFIG_H
+
+#include <stdint.h>
+
+#include "core/error.h"
+#include "core/output.h"
+#include "graph/graph.h"
+#include "loaders/load.h"
+
+#define GR_PATH_MAX 1024   /* bytes of a data path, NUL included */
+#define GR_MAX_LAYERS 8    /* LightGCN peaks at K = 3..4; deeper only oversmooths */
+#define GR_MAX_TOPK 8
+
+typedef enum { GR_MODEL_LIGHTGCN, GR_MODEL_MF } gr_model_kind;
+typedef enum { GR_LOSS_BPR, GR_LOSS_BCE } gr_loss_kind;
+typedef enum { GR_OPT_ADAM, GR_OPT_SGD } gr_opt_kind;
+/* Early-stopping metric; same order and names as eval/metrics.h's gr_metric,
+ * which gnn/ may not include, so cli/ can convert with a cast. */
+typedef enum { GR_STOP_RECALL, GR_STOP_PRECISION, GR_STOP_NDCG, GR_STOP_HIT, GR_STOP_MAP, GR_STOP_MRR } gr_stop_metric;
+
+typedef struct {
+    /* [data] */
+    char train[GR_PATH_MAX];
+    char test[GR_PATH_MAX];
+    char valid[GR_PATH_MAX];     /* a validation file; "" = none (see valid_share) */
+    gr_format format;            /* auto | adj | edges | movielens */
+    gr_id_mode ids;              /* auto | int | string */
+    int has_min_rating;
+    double min_rating;
+    gr_graph_kind graph;         /* bipartite | directed | undirected */
+    /* [model] */
+    gr_model_kind model;
+    uint32_t dim;
+    uint32_t layers;             /* K; 0 for mf */
+    uint32_t n_layer_weights;    /* 0 = uniform 1/(K+1); else K + 1 */
+    float layer_weights[GR_MAX_LAYERS + 1];
+    double init_std;             /* ego embeddings ~ N(0, init_std^2) */
+    /* [train] */
+    gr_loss_kind loss;
+    uint32_t neg;                /* sampled negatives per positive */
+    gr_opt_kind optimizer;
+    double lr;
+    double decay;                /* L2 on the batch's ego embeddings */
+    uint32_t batch;
+    uint32_t epochs;
+    uint64_t seed;
+    uint32_t threads;            /* 0 = every core */
+    double valid_share;          /* share of train held out for validation, [0, 1) */
+    uint32_t checkpoint_every;   /* epochs; 0 = off */
+    /* [eval] */
+    uint32_t eval_every;         /* epochs between evaluations; 0 = only at the end */
+    uint32_t patience;           /* evaluations without improvement; 0 = no early stop */
+    uint32_t n_topk;
+    uint32_t topk[GR_MAX_TOPK];  /* ascending, distinct */
+    gr_stop_metric stop_metric;  /* early-stopping metric, at K = stop_k */
+    uint32_t stop_k;
+} gr_config;
+
+/* Fills every field with its default (zeroing padding and unused bytes, so
+ * two configs with equal settings are also equal byte for byte). */
+void gr_config_default(gr_config *c);
+
+/* Defaults, then the file's keys.  On error *c is unchanged and msg reads
+ * "path:line: what is wrong". */
+gr_status gr_config_load(gr_config *c, const char *path, char *msg);
+/* The same from text in memory; `name` stands for the file in messages. */
+gr_status gr_config_load_string(gr_config *c, const char *text, const char *name, char *msg);
+
+/* One override: key is "key" or "section.key".  Same validation as a file;
+ * the message names the key.  Run gr_config_check() after the last one. */
+gr_status gr_config_set(gr_config *c, const char *key, const char *value, char *msg);
+/* "key=value" or "section.key=value", as typed on a command line. */
+gr_status gr_config_set_arg(gr_config *c, const char *assignment, char *msg);
+
+/* Checks that span several keys. */
+gr_status gr_config_check(const gr_config *c, char *msg);
+
+/* A complete, commented INI text that loads back to an identical config.
+ * *text is malloc'd and NUL-terminated. */
+gr_status gr_config_format(const gr_config *c, char **text, size_t *len, char *msg);
+gr_status gr_config_write(gr_output *o, const gr_config *c, char *msg);
+
+/* 1 when every setting is equal. */
+int gr_config_equal(const gr_config *a, const gr_config *b);
+
+/* Effective weight of layer k (0..layers): the configured one, else 1/(K+1). */
+float gr_config_layer_weight(const gr_config *c, uint32_t k);
+
+const char *gr_model_kind_name(gr_model_kind k);
+const char *gr_loss_kind_name(gr_loss_kind k);
+const char *gr_opt_kind_name(gr_opt_kind k);
+const char *gr_stop_metric_name(gr_stop_metric k);
+
+#endif

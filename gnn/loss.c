@@ -1,0 +1,186 @@
+#include "gnn/loss.h"
+
+#include <stdlib.h>
+
+#include "core/alloc.h"
+
+/* Columns per scatter task: 16 floats = one 64-byte cache line, so two threads
+ * never write the same line of a gradient row. */
+#define GR_LOSS_COL_BLOCK 16
+
+typedef enum { HEAD_BPR, HEAD_BCE } head_kind;
+
+static inline const float *row(const float *E, gr_emb_shape s, uint32_t r) { return E + (size_t)r * s.d; }
+
+static inline double dot(const float *a, const float *b, uint32_t d)
+{
+    double s = 0;
+    for (uint32_t c = 0; c < d; c++) s += (double)a[c] * b[c];
+    return s;
+}
+
+double gr_link_prob(const float *E, gr_emb_shape shape, uint32_t user, uint32_t item)
+{
+    return gr_sigmoid(dot(row(E, shape, user), row(E, shape, shape.n_users + item), shape.d));
+}
+
+static gr_status check_batch(gr_emb_shape s, const gr_batch *b, char *msg)
+{
+    if (b->neg == 0) return gr_fail(msg, GR_ERR_ARG, "loss: a batch needs at least one negative per triple");
+    if (b->n == 0) return gr_fail(msg, GR_ERR_ARG, "loss: empty batch");
+    for (size_t k = 0; k < b->n; k++) {
+        if (b->user[k] >= s.n_users)
+            return gr_fail(msg, GR_ERR_ARG, "loss: batch user %u out of range (%u users)", b->user[k], s.n_users);
+        if (b->pos[k] >= s.n_items)
+            return gr_fail(msg, GR_ERR_ARG, "loss: batch item %u out of range (%u items)", b->pos[k], s.n_items);
+    }
+    for (size_t k = 0; k < b->n * b->neg; k++)
+        if (b->negs[k] >= s.n_items)
+            return gr_fail(msg, GR_ERR_ARG, "loss: batch negative %u out of range (%u items)", b->negs[k],
+                           s.n_items);
+    return GR_OK;
+}
+
+/* Adds the gradient of Σ_b [gp_b s_{u,i} + Σ_j gn_bj s_{u,j}] to dE, where
+ * gp/gn are ∂loss/∂score.  ∂s_ui/∂e_u = e_i and ∂s_ui/∂e_i = e_u.  Samples are
+ * visited in batch order by every thread, each owning a block of columns. */
+static void scatter_scores(const float *E, gr_emb_shape s, const gr_batch *b, const float *gp, const float *gn,
+                           float *dE)
+{
+    const uint32_t d = s.d, neg = b->neg;
+    const long blocks = (long)((d + GR_LOSS_COL_BLOCK - 1) / GR_LOSS_COL_BLOCK);
+#pragma omp parallel for schedule(static)
+    for (long blk = 0; blk < blocks; blk++) {
+        const uint32_t c0 = (uint32_t)blk * GR_LOSS_COL_BLOCK;
+        const uint32_t c1 = c0 + GR_LOSS_COL_BLOCK < d ? c0 + GR_LOSS_COL_BLOCK : d;
+        for (size_t k = 0; k < b->n; k++) {
+            const uint32_t u = b->user[k], i = s.n_users + b->pos[k];
+            const float *eu = row(E, s, u), *ei = row(E, s, i);
+            float *du = dE + (size_t)u * d, *di = dE + (size_t)i * d;
+            for (uint32_t c = c0; c < c1; c++) {
+                du[c] += gp[k] * ei[c];
+                di[c] += gp[k] * eu[c];
+            }
+            for (uint32_t q = 0; q < neg; q++) {
+                const uint32_t j = s.n_users + b->negs[k * neg + q];
+                const float g = gn[k * neg + q];
+                const float *ej = row(E, s, j);
+                float *dj = dE + (size_t)j * d;
+                for (uint32_t c = c0; c < c1; c++) {
+                    du[c] += g * ej[c];
+                    dj[c] += g * eu[c];
+                }
+            }
+        }
+    }
+}
+
+static gr_status score_loss(head_kind kind, const float *E, gr_emb_shape s, const gr_batch *b, float *dE,
+                            double *loss, char *msg)
+{
+    gr_status status = GR_OK;
+    float *gp = NULL, *gn = NULL;
+    double *per = NULL;
+    GR_TRY(check_batch(s, b, msg));
+    const size_t n = b->n;
+    const uint32_t neg = b->neg, d = s.d;
+    gp = gr_alloc(n, sizeof *gp);
+    GR_CHECK_ALLOC(gp, "loss gradients");
+    gn = gr_alloc(n * neg, sizeof *gn);
+    GR_CHECK_ALLOC(gn, "loss gradients");
+    per = gr_alloc(n, sizeof *per);
+    GR_CHECK_ALLOC(per, "per-sample losses");
+
+    const double inv_b = 1.0 / (double)n;
+#pragma omp parallel for schedule(static)
+    for (size_t k = 0; k < n; k++) {
+        const float *eu = row(E, s, b->user[k]);
+        const double sp = dot(eu, row(E, s, s.n_users + b->pos[k]), d);
+        double l = 0, gpos = 0;
+        for (uint32_t q = 0; q < neg; q++) {
+            const double sn = dot(eu, row(E, s, s.n_users + b->negs[k * neg + q]), d);
+            double g;
+            if (kind == HEAD_BPR) {
+                /* −log σ(sp − sn) = softplus(sn − sp); d/dsn = σ(sn − sp). */
+                l += gr_softplus(sn - sp) / neg;
+                g = gr_sigmoid(sn - sp) * inv_b / neg;
+                gpos -= g;
+            } else {
+                /* −log(1 − σ(sn)) = softplus(sn); d/dsn = σ(sn). */
+                l += gr_softplus(sn);
+                g = gr_sigmoid(sn) * inv_b;
+            }
+            gn[k * neg + q] = (float)g;
+        }
+        if (kind == HEAD_BCE) {
+            /* −log σ(sp) = softplus(−sp); d/dsp = σ(sp) − 1 = −σ(−sp). */
+            l += gr_softplus(-sp);
+            gpos = -gr_sigmoid(-sp) * inv_b;
+        }
+        gp[k] = (float)gpos;
+        per[k] = l;
+    }
+    /* Summed in batch order so the value does not depend on the thread count. */
+    double total = 0;
+    for (size_t k = 0; k < n; k++) total += per[k];
+    *loss = total * inv_b;
+    scatter_scores(E, s, b, gp, gn, dE);
+fail:
+    free(gp);
+    free(gn);
+    free(per);
+    return status;
+}
+
+gr_status gr_loss_bpr(const float *E, gr_emb_shape shape, const gr_batch *b, float *dE, double *loss, char *msg)
+{
+    return score_loss(HEAD_BPR, E, shape, b, dE, loss, msg);
+}
+
+gr_status gr_loss_bce(const float *E, gr_emb_shape shape, const gr_batch *b, float *dE, double *loss, char *msg)
+{
+    return score_loss(HEAD_BCE, E, shape, b, dE, loss, msg);
+}
+
+static inline double sqnorm(const float *a, uint32_t d) { return dot(a, a, d); }
+
+gr_status gr_loss_l2(const float *ego, gr_emb_shape s, const gr_batch *b, float decay, float *dego, double *reg,
+                     char *msg)
+{
+    gr_status status = GR_OK;
+    GR_TRY(check_batch(s, b, msg));
+    const size_t n = b->n;
+    const uint32_t neg = b->neg, d = s.d;
+    /* The value: serial in batch order (deterministic, and it is O(B·d)). */
+    double sum = 0;
+    for (size_t k = 0; k < n; k++) {
+        double t = sqnorm(row(ego, s, b->user[k]), d) + sqnorm(row(ego, s, s.n_users + b->pos[k]), d);
+        double tn = 0;
+        for (uint32_t q = 0; q < neg; q++) tn += sqnorm(row(ego, s, s.n_users + b->negs[k * neg + q]), d);
+        sum += t + tn / neg;
+    }
+    *reg = decay * 0.5 * sum / (double)n;
+
+    /* ∂/∂e⁰ of decay·½‖e⁰‖²·w/B is decay·w/B·e⁰ for each occurrence (w = 1, or
+     * 1/neg for a negative); same column-block scatter as the score losses. */
+    const float cu = (float)(decay / (double)n), cn = (float)(decay / (double)n / neg);
+    const long blocks = (long)((d + GR_LOSS_COL_BLOCK - 1) / GR_LOSS_COL_BLOCK);
+#pragma omp parallel for schedule(static)
+    for (long blk = 0; blk < blocks; blk++) {
+        const uint32_t c0 = (uint32_t)blk * GR_LOSS_COL_BLOCK;
+        const uint32_t c1 = c0 + GR_LOSS_COL_BLOCK < d ? c0 + GR_LOSS_COL_BLOCK : d;
+        for (size_t k = 0; k < n; k++) {
+            const uint32_t u = b->user[k], i = s.n_users + b->pos[k];
+            for (uint32_t c = c0; c < c1; c++) {
+                dego[(size_t)u * d + c] += cu * ego[(size_t)u * d + c];
+                dego[(size_t)i * d + c] += cu * ego[(size_t)i * d + c];
+            }
+            for (uint32_t q = 0; q < neg; q++) {
+                const size_t j = (size_t)(s.n_users + b->negs[k * neg + q]) * d;
+                for (uint32_t c = c0; c < c1; c++) dego[j + c] += cn * ego[j + c];
+            }
+        }
+    }
+fail:
+    return status;
+}

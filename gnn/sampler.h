@@ -1,0 +1,45 @@
+/* Training samples for one epoch, as LightGCN's reference UniformSample_original
+ * draws them: |train| triples, each a user uniform among the users with at
+ * least one train item, a positive uniform among that user's items, and `neg`
+ * negatives uniform over all items, redrawing any that the user has (binary
+ * search in the sorted CSR row of R).
+ *
+ * Samples are drawn in fixed blocks, block b of epoch e from the RNG stream
+ * (seed, e·2³² + b), so an epoch repeats exactly for a seed — for any thread
+ * count, not only the same one. */
+#ifndef GR_SAMPLER_H
+#define GR_SAMPLER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "gnn/loss.h"
+#include "graph/graph.h"
+
+typedef struct {
+    const gr_graph *g;  /* borrowed; must outlive the sampler */
+    uint32_t neg;       /* negatives per triple */
+    uint32_t n_active;  /* users with >= 1 train item */
+    uint32_t *active;   /* their ids, ascending */
+    size_t n;           /* triples per epoch = R.nnz */
+    uint32_t *user;     /* n */
+    uint32_t *pos;      /* n */
+    uint32_t *negs;     /* n * neg */
+} gr_sampler;
+
+/* Fails when the graph has no edges or when some user has every item (no
+ * negative exists for them). */
+gr_status gr_sampler_init(gr_sampler *s, const gr_graph *g, uint32_t neg, char *msg);
+void gr_sampler_free(gr_sampler *s);
+
+/* Fills s->user/pos/negs with epoch `epoch`'s samples. */
+void gr_sampler_epoch(gr_sampler *s, uint64_t seed, uint64_t epoch);
+
+/* Triples [begin, end) of the current epoch as a batch for gnn/loss.h. */
+gr_batch gr_sampler_batch(const gr_sampler *s, size_t begin, size_t end);
+
+/* 1 when item is in the user's train row (binary search). */
+int gr_sampler_has(const gr_graph *g, uint32_t user, uint32_t item);
+
+#endif

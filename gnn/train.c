@@ -1,0 +1,157 @@
+#include "gnn/train.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/rng.h"
+#include "core/sysinfo.h"
+#include "gnn/lightgcn.h"
+#include "gnn/loss.h"
+#include "gnn/optim.h"
+#include "gnn/sampler.h"
+
+void gr_init_ego(float *ego, uint32_t n_rows, uint32_t d, double std, uint64_t seed)
+{
+#pragma omp parallel for schedule(static)
+    for (uint32_t r = 0; r < n_rows; r++) {
+        gr_rng rng;
+        gr_rng_seed(&rng, seed, 0x100000000ULL + r);
+        for (uint32_t k = 0; k < d; k++) ego[(size_t)r * d + k] = (float)(std * gr_rng_normal(&rng));
+    }
+}
+
+/* Everything one run allocates, freed in one place. */
+typedef struct {
+    gr_lightgcn net;
+    gr_sampler sampler;
+    gr_adam adam;
+    float *dE, *dego, *best;
+} trainer;
+
+static void trainer_free(trainer *t)
+{
+    gr_lightgcn_free(&t->net);
+    gr_sampler_free(&t->sampler);
+    gr_adam_free(&t->adam);
+    free(t->dE);
+    free(t->dego);
+    free(t->best);
+}
+
+/* One batch: forward, loss, backward, L2, optimizer step.  dE holds zeros on
+ * entry and on exit (only the batch's rows are written, and cleared again). */
+static gr_status train_batch(const gr_config *c, trainer *t, const gr_norm_adj *adj, gr_emb_shape shape, float *ego,
+                             const gr_batch *b, double *loss, char *msg)
+{
+    gr_status status = GR_OK;
+    const size_t n_params = ((size_t)shape.n_users + shape.n_items) * shape.d;
+    double head = 0, reg = 0;
+    GR_TRY(gr_lightgcn_forward(&t->net, adj, ego, msg));
+    if (c->loss == GR_LOSS_BPR) GR_TRY(gr_loss_bpr(t->net.out, shape, b, t->dE, &head, msg));
+    else GR_TRY(gr_loss_bce(t->net.out, shape, b, t->dE, &head, msg));
+    memset(t->dego, 0, n_params * sizeof *t->dego);
+    GR_TRY(gr_lightgcn_backward(&t->net, adj, t->dE, t->dego, msg));
+    GR_TRY(gr_loss_l2(ego, shape, b, (float)c->decay, t->dego, &reg, msg));
+    if (c->optimizer == GR_OPT_ADAM) gr_adam_step(&t->adam, ego, t->dego);
+    else gr_sgd_step(ego, t->dego, n_params, (float)c->lr);
+    /* Clear the rows the loss wrote, so dE is all zeros for the next batch. */
+    const uint32_t d = shape.d;
+    for (size_t k = 0; k < b->n; k++) {
+        memset(t->dE + (size_t)b->user[k] * d, 0, d * sizeof(float));
+        memset(t->dE + ((size_t)shape.n_users + b->pos[k]) * d, 0, d * sizeof(float));
+        for (uint32_t j = 0; j < b->neg; j++)
+            memset(t->dE + ((size_t)shape.n_users + b->negs[k * b->neg + j]) * d, 0, d * sizeof(float));
+    }
+    *loss = head + reg;
+fail:
+    return status;
+}
+
+static float *layer_weights(const gr_config *c, float *alpha)
+{
+    for (uint32_t k = 0; k <= c->layers; k++) alpha[k] = gr_config_layer_weight(c, k);
+    return alpha;
+}
+
+gr_status gr_train(const gr_config *c, const gr_graph *g, const gr_norm_adj *adj, float *ego, float *E,
+                   const gr_train_hooks *hooks, gr_train_report *report, char *msg)
+{
+    gr_status status = GR_OK;
+    trainer t;
+    memset(&t, 0, sizeof t);
+    memset(report, 0, sizeof *report);
+    const gr_emb_shape shape = {g->n_users, g->n_items, c->dim};
+    const uint32_t n = g->n_users + g->n_items;
+    const size_t n_params = (size_t)n * c->dim;
+    const int evaluating = hooks && hooks->evaluate;
+    double start = gr_now();
+    float alpha[GR_MAX_LAYERS + 1];
+
+    if (c->layers > 0 && adj == NULL) GR_FAIL(GR_ERR_ARG, "LightGCN with %u layers needs the adjacency", c->layers);
+    GR_TRY(gr_lightgcn_init(&t.net, n, c->dim, c->layers, layer_weights(c, alpha), GR_SPMM_CSR, msg));
+    GR_TRY(gr_sampler_init(&t.sampler, g, c->neg, msg));
+    if (c->optimizer == GR_OPT_ADAM) GR_TRY(gr_adam_init(&t.adam, n_params, c->lr, msg));
+    t.dE = gr_zalloc_huge(n_params, sizeof *t.dE);
+    t.dego = gr_alloc_huge(n_params, sizeof *t.dego);
+    GR_CHECK_ALLOC(t.dE, "gradients");
+    GR_CHECK_ALLOC(t.dego, "gradients");
+    if (evaluating) {
+        t.best = gr_alloc(n_params, sizeof *t.best);
+        GR_CHECK_ALLOC(t.best, "the best embeddings");
+        memcpy(t.best, ego, n_params * sizeof *ego);
+    }
+
+    uint32_t since_best = 0;
+    report->best_metric = -INFINITY;
+    for (uint32_t epoch = 1; epoch <= c->epochs; epoch++) {
+        gr_epoch_info info = {.epoch = epoch};
+        double t0 = gr_now();
+        gr_sampler_epoch(&t.sampler, c->seed, epoch);
+        size_t n_batches = (t.sampler.n + c->batch - 1) / c->batch;
+        double loss_sum = 0;
+        for (size_t k = 0; k < n_batches; k++) {
+            size_t begin = k * c->batch, end = begin + c->batch < t.sampler.n ? begin + c->batch : t.sampler.n;
+            gr_batch b = gr_sampler_batch(&t.sampler, begin, end);
+            double loss;
+            GR_TRY(train_batch(c, &t, adj, shape, ego, &b, &loss, msg));
+            if (!isfinite(loss))
+                GR_FAIL(GR_ERR_ARG, "epoch %u batch %zu: the loss diverged (%g); try a smaller lr", epoch, k + 1, loss);
+            loss_sum += loss;
+            if (hooks && hooks->on_batch) hooks->on_batch(hooks->ctx, epoch, k + 1, n_batches, loss_sum / (double)(k + 1));
+        }
+        info.loss = loss_sum / (double)(n_batches ? n_batches : 1);
+        info.seconds = gr_now() - t0;
+        report->epochs_run = epoch;
+        int due = c->eval_every > 0 ? epoch % c->eval_every == 0 : 0;
+        if (evaluating && (due || epoch == c->epochs)) {
+            GR_TRY(gr_lightgcn_forward(&t.net, adj, ego, msg));
+            GR_TRY(hooks->evaluate(hooks->ctx, t.net.out, &info.metric, msg));
+            info.evaluated = 1;
+            if (info.metric > report->best_metric) {
+                info.improved = 1;
+                report->best_metric = info.metric;
+                report->best_epoch = epoch;
+                memcpy(t.best, ego, n_params * sizeof *ego);
+                since_best = 0;
+            } else {
+                since_best++;
+            }
+        }
+        info.elapsed = gr_now() - start;
+        if (hooks && hooks->on_epoch) GR_TRY(hooks->on_epoch(hooks->ctx, &info, msg));
+        if (c->patience > 0 && since_best >= c->patience) {
+            report->stopped_early = 1;
+            break;
+        }
+    }
+    if (evaluating && report->best_epoch > 0) memcpy(ego, t.best, n_params * sizeof *ego);
+    GR_TRY(gr_lightgcn_forward(&t.net, adj, ego, msg));
+    memcpy(E, t.net.out, n_params * sizeof *E);
+    report->seconds = gr_now() - start;
+fail:
+    trainer_free(&t);
+    return status;
+}

@@ -1,0 +1,60 @@
+/* The training loop: sample an epoch, then per batch forward (K SpMMs), the
+ * head's loss, backward (K SpMMs), L2, and one optimizer step; evaluate every
+ * eval_every epochs through a caller's hook, keep the best ego embeddings, and
+ * stop after `patience` evaluations without improvement.
+ *
+ * gnn/ does not rank: the caller's evaluate hook does (cli/ hands it eval/'s
+ * full-ranking evaluation), so no metric code depends on the model. */
+#ifndef GR_TRAIN_H
+#define GR_TRAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "gnn/config.h"
+#include "graph/graph.h"
+#include "sparse/adjacency.h"
+
+typedef struct {
+    uint32_t epoch;   /* 1-based */
+    double loss;      /* mean over the epoch's batches of head loss + L2 */
+    double seconds;   /* this epoch's training (sampling included, evaluation not) */
+    double elapsed;   /* since training began, evaluations included */
+    int evaluated;    /* metric is set */
+    double metric;    /* the early-stopping metric of this evaluation */
+    int improved;     /* it beat every earlier evaluation */
+} gr_epoch_info;
+
+typedef struct {
+    void *ctx;
+    /* Evaluates the final embeddings E (n_users + n_items rows, users first)
+     * and returns the early-stopping metric.  NULL: no evaluation, the last
+     * epoch's embeddings are kept. */
+    gr_status (*evaluate)(void *ctx, const float *E, double *metric, char *msg);
+    /* After every batch (progress display); may be NULL. */
+    void (*on_batch)(void *ctx, uint32_t epoch, size_t batch, size_t n_batches, double loss);
+    /* After every epoch (logs); may be NULL. */
+    gr_status (*on_epoch)(void *ctx, const gr_epoch_info *info, char *msg);
+} gr_train_hooks;
+
+typedef struct {
+    uint32_t epochs_run;
+    uint32_t best_epoch;  /* 0 when nothing was evaluated */
+    double best_metric;
+    int stopped_early;
+    double seconds;
+} gr_train_report;
+
+/* Ego embeddings ~ N(0, std²), row r drawn from the RNG stream (seed, r), so
+ * the initialization does not depend on the thread count. */
+void gr_init_ego(float *ego, uint32_t n_rows, uint32_t d, double std, uint64_t seed);
+
+/* Trains ego ((n_users + n_items) x c->dim, initialized by the caller) on the
+ * training graph g, whose normalized adjacency is adj (NULL for MF).  On
+ * return ego holds the best embeddings seen (by the evaluate hook's metric, or
+ * the last ones without it) and E (same shape) their propagation. */
+gr_status gr_train(const gr_config *c, const gr_graph *g, const gr_norm_adj *adj, float *ego, float *E,
+                   const gr_train_hooks *hooks, gr_train_report *report, char *msg);
+
+#endif

@@ -1,0 +1,516 @@
+/* LightGCN maths: propagation against a dense Â, gradients of the propagation,
+ * BPR, BCE and L2 against central differences, K = 0 as the identity, the
+ * sampler's invariants and reproducibility, and Adam/SGD by hand. */
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rng.h"
+#include "gnn/lightgcn.h"
+#include "gnn/loss.h"
+#include "gnn/optim.h"
+#include "gnn/sampler.h"
+#include "graph/graph.h"
+#include "sparse/adjacency.h"
+#include "tests/support.h"
+
+/* ---- a tiny graph and its dense Â ------------------------------------------ */
+
+enum { NU = 4, NI = 5, NN = NU + NI, D = 3 };
+
+static const uint32_t tiny_u[] = {0, 0, 1, 1, 1, 2, 3, 3};
+static const uint32_t tiny_i[] = {0, 2, 1, 2, 3, 4, 0, 4};
+
+typedef struct {
+    gr_graph g;
+    gr_norm_adj *adj;
+    double dense[NN][NN]; /* Â, computed here from the definition */
+} tiny;
+
+static void tiny_build(tiny *t)
+{
+    char msg[GR_MSG_LEN];
+    size_t m = sizeof tiny_u / sizeof tiny_u[0];
+    assert_int_equal(gr_graph_from_pairs(&t->g, NU, NI, tiny_u, tiny_i, m, msg), GR_OK);
+    assert_int_equal(gr_norm_adj_build(&t->adj, &t->g, NULL, 0.0f, msg), GR_OK);
+    double deg[NN] = {0};
+    memset(t->dense, 0, sizeof t->dense);
+    for (size_t e = 0; e < m; e++) {
+        deg[tiny_u[e]]++;
+        deg[NU + tiny_i[e]]++;
+    }
+    for (size_t e = 0; e < m; e++) {
+        uint32_t u = tiny_u[e], i = NU + tiny_i[e];
+        t->dense[u][i] = t->dense[i][u] = 1.0 / sqrt(deg[u] * deg[i]);
+    }
+}
+
+static void tiny_free(tiny *t)
+{
+    gr_norm_adj_free(t->adj);
+    gr_graph_free(&t->g);
+}
+
+static void fill_normal(float *x, size_t n, uint64_t seed, double scale)
+{
+    gr_rng r;
+    gr_rng_seed(&r, seed, 0);
+    for (size_t k = 0; k < n; k++) x[k] = (float)(scale * gr_rng_normal(&r));
+}
+
+/* ---- propagation ------------------------------------------------------------ */
+
+static void test_spmm_matches_dense(void **state)
+{
+    (void)state;
+    tiny t;
+    tiny_build(&t);
+    char msg[GR_MSG_LEN];
+    float X[NN * D], Y[NN * D];
+    fill_normal(X, NN * D, 1, 1.0);
+    assert_int_equal(gr_norm_adj_nodes(t.adj), NN);
+    for (int k = 0; k < 2; k++) {
+        memset(Y, 0x7f, sizeof Y); /* garbage: gr_spmm must overwrite Y, not add to it */
+        assert_int_equal(gr_spmm(t.adj, X, Y, D, k ? GR_SPMM_GRAPHBLAS : GR_SPMM_CSR, msg), GR_OK);
+        for (int r = 0; r < NN; r++)
+            for (int c = 0; c < D; c++) {
+                double want = 0;
+                for (int j = 0; j < NN; j++) want += t.dense[r][j] * X[j * D + c];
+                assert_float_equal(Y[r * D + c], want, 1e-5);
+            }
+    }
+    tiny_free(&t);
+}
+
+static void test_forward_matches_dense(void **state)
+{
+    (void)state;
+    tiny t;
+    tiny_build(&t);
+    char msg[GR_MSG_LEN];
+    const float alphas[2][4] = {{0.25f, 0.25f, 0.25f, 0.25f}, {0.5f, -1.0f, 2.0f, 0.125f}};
+    float ego[NN * D];
+    fill_normal(ego, NN * D, 2, 0.5);
+    for (int a = 0; a < 2; a++) {
+        gr_lightgcn w;
+        assert_int_equal(gr_lightgcn_init(&w, NN, D, 3, a ? alphas[1] : NULL, GR_SPMM_CSR, msg), GR_OK);
+        assert_int_equal(gr_lightgcn_forward(&w, t.adj, ego, msg), GR_OK);
+        double layer[NN * D], next[NN * D], want[NN * D];
+        for (int k = 0; k < NN * D; k++) {
+            layer[k] = ego[k];
+            want[k] = alphas[a][0] * layer[k];
+        }
+        for (int l = 1; l <= 3; l++) {
+            for (int r = 0; r < NN; r++)
+                for (int c = 0; c < D; c++) {
+                    double s = 0;
+                    for (int j = 0; j < NN; j++) s += t.dense[r][j] * layer[j * D + c];
+                    next[r * D + c] = s;
+                }
+            for (int k = 0; k < NN * D; k++) {
+                layer[k] = next[k];
+                want[k] += alphas[a][l] * layer[k];
+            }
+        }
+        for (int k = 0; k < NN * D; k++) assert_float_equal(w.out[k], want[k], 1e-5);
+        gr_lightgcn_free(&w);
+    }
+    tiny_free(&t);
+}
+
+static void test_k0_identity(void **state)
+{
+    (void)state;
+    char msg[GR_MSG_LEN];
+    float ego[NN * D], dE[NN * D], dego[NN * D];
+    fill_normal(ego, NN * D, 3, 1.0);
+    fill_normal(dE, NN * D, 4, 1.0);
+    memset(dego, 0, sizeof dego);
+    gr_lightgcn w;
+    assert_int_equal(gr_lightgcn_init(&w, NN, D, 0, NULL, GR_SPMM_CSR, msg), GR_OK);
+    assert_float_equal(w.alpha[0], 1.0f, 0);
+    assert_null(w.buf[0]); /* MF needs no layer buffers */
+    assert_int_equal(gr_lightgcn_forward(&w, NULL, ego, msg), GR_OK);
+    assert_memory_equal(w.out, ego, sizeof ego);
+    assert_int_equal(gr_lightgcn_backward(&w, NULL, dE, dego, msg), GR_OK);
+    assert_memory_equal(dego, dE, sizeof dE);
+    gr_lightgcn_free(&w);
+}
+
+/* f(E) = Σ W∘E + ½ Σ E∘E, so ∂f/∂E = W + E: a non-linear scalar of E whose
+ * gradient with respect to ego goes through the backward pass. */
+static double prop_objective(gr_lightgcn *w, const gr_norm_adj *adj, const float *ego, const float *W)
+{
+    char msg[GR_MSG_LEN];
+    assert_int_equal(gr_lightgcn_forward(w, adj, ego, msg), GR_OK);
+    double f = 0;
+    for (int k = 0; k < NN * D; k++) f += (double)W[k] * w->out[k] + 0.5 * (double)w->out[k] * w->out[k];
+    return f;
+}
+
+/* Central differences on every coordinate of x against the analytic gradient
+ * g: |num − g| <= 1e-3 · max(1, |g|) (float forward passes, step h). */
+#define CHECK_GRAD(x, n, g, h, objective)                                             \
+    do {                                                                              \
+        for (size_t k_ = 0; k_ < (size_t)(n); k_++) {                                 \
+            const float keep_ = (x)[k_];                                              \
+            (x)[k_] = keep_ + (h);                                                    \
+            const double fp_ = (objective);                                           \
+            (x)[k_] = keep_ - (h);                                                    \
+            const double fm_ = (objective);                                           \
+            (x)[k_] = keep_;                                                          \
+            const double num_ = (fp_ - fm_) / (2.0 * (h));                            \
+            const double tol_ = 1e-3 * fmax(1.0, fabs((double)(g)[k_]));             \
+            if (fabs(num_ - (g)[k_]) > tol_)                                          \
+                fail_msg("coordinate %zu: numeric %.6g, analytic %.6g", k_, num_, (double)(g)[k_]); \
+        }                                                                             \
+    } while (0)
+
+static void test_propagation_gradient(void **state)
+{
+    (void)state;
+    tiny t;
+    tiny_build(&t);
+    char msg[GR_MSG_LEN];
+    const float alpha[4] = {0.4f, 0.3f, -0.2f, 0.7f}; /* unequal, so a wrong Horner order shows */
+    float ego[NN * D], W[NN * D], dE[NN * D], dego[NN * D];
+    fill_normal(ego, NN * D, 5, 1.0);
+    fill_normal(W, NN * D, 6, 1.0);
+    for (uint32_t K = 0; K <= 3; K++) {
+        gr_lightgcn w;
+        assert_int_equal(gr_lightgcn_init(&w, NN, D, K, K == 3 ? alpha : NULL, GR_SPMM_CSR, msg), GR_OK);
+        prop_objective(&w, t.adj, ego, W);
+        for (int k = 0; k < NN * D; k++) dE[k] = W[k] + w.out[k];
+        for (int k = 0; k < NN * D; k++) dego[k] = 1.0f; /* backward accumulates */
+        assert_int_equal(gr_lightgcn_backward(&w, t.adj, dE, dego, msg), GR_OK);
+        for (int k = 0; k < NN * D; k++) dego[k] -= 1.0f;
+        CHECK_GRAD(ego, NN * D, dego, 1e-2, prop_objective(&w, t.adj, ego, W));
+        gr_lightgcn_free(&w);
+    }
+    tiny_free(&t);
+}
+
+/* ---- losses ----------------------------------------------------------------- */
+
+/* A batch with repeated users, repeated positives and negatives shared between
+ * triples, so the scatter has to add up collisions. */
+static const uint32_t b_user[] = {0, 1, 0, 3, 2, 1};
+static const uint32_t b_pos[] = {0, 3, 2, 4, 4, 1};
+static const uint32_t b_neg[] = {1, 4, 3, 0, 1, 2, 3, 4, 1, 0, 2, 3, 1, 3, 0, 0, 3, 2};
+
+static gr_batch make_batch(uint32_t neg)
+{
+    /* For neg = 1 the first 6 negatives; for neg = 3 all 18. */
+    gr_batch b = {.n = 6, .neg = neg, .user = b_user, .pos = b_pos, .negs = b_neg};
+    return b;
+}
+
+static const gr_emb_shape shape = {NU, NI, D};
+
+typedef enum { L_BPR, L_BCE, L_L2 } loss_id;
+
+static double eval_loss(loss_id id, const float *E, const gr_batch *b, float *grad)
+{
+    char msg[GR_MSG_LEN];
+    float scratch[NN * D];
+    double v = 0;
+    if (grad == NULL) grad = scratch;
+    gr_status st = id == L_BPR  ? gr_loss_bpr(E, shape, b, grad, &v, msg)
+                   : id == L_BCE ? gr_loss_bce(E, shape, b, grad, &v, msg)
+                                 : gr_loss_l2(E, shape, b, 1e-1f, grad, &v, msg);
+    assert_int_equal(st, GR_OK);
+    return v;
+}
+
+static void check_loss_gradient(loss_id id, uint32_t neg)
+{
+    gr_batch b = make_batch(neg);
+    float E[NN * D], g[NN * D];
+    fill_normal(E, NN * D, 7 + neg, 0.8);
+    memset(g, 0, sizeof g);
+    eval_loss(id, E, &b, g);
+    CHECK_GRAD(E, NN * D, g, 1e-2, eval_loss(id, E, &b, NULL));
+    /* Rows the batch never touches get no gradient: user 0..3 all appear, but
+     * only listed items do. */
+    int used[NN] = {0};
+    for (size_t k = 0; k < b.n; k++) {
+        used[b.user[k]] = used[NU + b.pos[k]] = 1;
+        for (uint32_t q = 0; q < neg; q++) used[NU + b.negs[k * neg + q]] = 1;
+    }
+    for (int r = 0; r < NN; r++)
+        if (!used[r])
+            for (int c = 0; c < D; c++) assert_float_equal(g[r * D + c], 0.0f, 0);
+}
+
+static void test_bpr_gradient(void **state)
+{
+    (void)state;
+    check_loss_gradient(L_BPR, 1);
+    check_loss_gradient(L_BPR, 3);
+}
+
+static void test_bce_gradient(void **state)
+{
+    (void)state;
+    check_loss_gradient(L_BCE, 1);
+    check_loss_gradient(L_BCE, 3);
+}
+
+static void test_l2_gradient(void **state)
+{
+    (void)state;
+    check_loss_gradient(L_L2, 1);
+    check_loss_gradient(L_L2, 3);
+}
+
+/* Values by hand on one triple with d = 1: scores s_ui = 2, s_uj = −1. */
+static void test_loss_values(void **state)
+{
+    (void)state;
+    char msg[GR_MSG_LEN];
+    const gr_emb_shape s1 = {1, 2, 1};
+    float E[3] = {1.0f, 2.0f, -1.0f}, g[3] = {0};
+    const uint32_t u = 0, i = 0, j = 1;
+    gr_batch b = {.n = 1, .neg = 1, .user = &u, .pos = &i, .negs = &j};
+    double v;
+    assert_int_equal(gr_loss_bpr(E, s1, &b, g, &v, msg), GR_OK);
+    assert_float_equal(v, log(1 + exp(-3.0)), 1e-12);
+    assert_int_equal(gr_loss_bce(E, s1, &b, g, &v, msg), GR_OK);
+    assert_float_equal(v, log(1 + exp(-2.0)) + log(1 + exp(-1.0)), 1e-12);
+    assert_int_equal(gr_loss_l2(E, s1, &b, 0.5f, g, &v, msg), GR_OK);
+    assert_float_equal(v, 0.5 * 0.5 * (1 + 4 + 1), 1e-12);
+    assert_float_equal(gr_link_prob(E, s1, 0, 0), 1 / (1 + exp(-2.0)), 1e-12);
+
+    /* Huge scores stay finite: loss ≈ the margin, gradients bounded. */
+    float big[3] = {10.0f, -30.0f, 30.0f}, gb[3] = {0};
+    assert_int_equal(gr_loss_bpr(big, s1, &b, gb, &v, msg), GR_OK);
+    assert_float_equal(v, 600.0, 1e-9);
+    assert_int_equal(gr_loss_bce(big, s1, &b, gb, &v, msg), GR_OK);
+    assert_float_equal(v, 600.0, 1e-9);
+    for (int k = 0; k < 3; k++) assert_true(isfinite(gb[k]));
+
+    /* Out-of-range ids are refused. */
+    const uint32_t bad = 2;
+    gr_batch bb = {.n = 1, .neg = 1, .user = &u, .pos = &i, .negs = &bad};
+    assert_int_equal(gr_loss_bpr(E, s1, &bb, g, &v, msg), GR_ERR_ARG);
+}
+
+/* The same gradient bits with 1 and 2 threads (users repeat in the batch). */
+static void test_loss_deterministic(void **state)
+{
+    (void)state;
+    gr_batch b = make_batch(3);
+    float E[NN * D], g1[NN * D] = {0}, g2[NN * D] = {0};
+    fill_normal(E, NN * D, 11, 1.0);
+    int saved = omp_get_max_threads();
+    omp_set_num_threads(1);
+    double v1 = eval_loss(L_BPR, E, &b, g1);
+    omp_set_num_threads(2);
+    double v2 = eval_loss(L_BPR, E, &b, g2);
+    omp_set_num_threads(saved);
+    assert_true(v1 == v2);
+    assert_memory_equal(g1, g2, sizeof g1);
+}
+
+/* The whole training objective, BPR(E(ego)) + L2(ego), against differences in
+ * ego: the pieces chain the way the training loop will chain them. */
+static double full_objective(gr_lightgcn *w, const gr_norm_adj *adj, const float *ego, const gr_batch *b)
+{
+    char msg[GR_MSG_LEN];
+    assert_int_equal(gr_lightgcn_forward(w, adj, ego, msg), GR_OK);
+    return eval_loss(L_BPR, w->out, b, NULL) + eval_loss(L_L2, ego, b, NULL);
+}
+
+static void test_full_gradient(void **state)
+{
+    (void)state;
+    tiny t;
+    tiny_build(&t);
+    char msg[GR_MSG_LEN];
+    gr_batch b = make_batch(1);
+    float ego[NN * D], dE[NN * D] = {0}, dego[NN * D] = {0};
+    fill_normal(ego, NN * D, 12, 1.0);
+    gr_lightgcn w;
+    assert_int_equal(gr_lightgcn_init(&w, NN, D, 2, NULL, GR_SPMM_CSR, msg), GR_OK);
+    assert_int_equal(gr_lightgcn_forward(&w, t.adj, ego, msg), GR_OK);
+    eval_loss(L_BPR, w.out, &b, dE);
+    eval_loss(L_L2, ego, &b, dego);
+    assert_int_equal(gr_lightgcn_backward(&w, t.adj, dE, dego, msg), GR_OK);
+    CHECK_GRAD(ego, NN * D, dego, 1e-2, full_objective(&w, t.adj, ego, &b));
+    gr_lightgcn_free(&w);
+    tiny_free(&t);
+}
+
+static void test_lightgcn_args(void **state)
+{
+    (void)state;
+    char msg[GR_MSG_LEN];
+    gr_lightgcn w;
+    assert_int_equal(gr_lightgcn_init(&w, NN, D, 17, NULL, GR_SPMM_CSR, msg), GR_ERR_ARG);
+    assert_int_equal(gr_lightgcn_init(&w, NN, 0, 1, NULL, GR_SPMM_CSR, msg), GR_ERR_ARG);
+    float ego[NN * D] = {0};
+    assert_int_equal(gr_lightgcn_init(&w, NN, D, 2, NULL, GR_SPMM_CSR, msg), GR_OK);
+    assert_int_equal(gr_lightgcn_forward(&w, NULL, ego, msg), GR_ERR_ARG);
+    gr_lightgcn_free(&w);
+}
+
+/* ---- sampler ---------------------------------------------------------------- */
+
+/* 300 users with 1..40 items each out of 200 (user 7 has none), ~6k edges. */
+static void sampler_graph(gr_graph *g)
+{
+    char msg[GR_MSG_LEN];
+    enum { U = 300, I = 200 };
+    uint32_t *us = malloc(U * 40 * sizeof *us), *is = malloc(U * 40 * sizeof *is);
+    assert_non_null(us);
+    assert_non_null(is);
+    gr_rng r;
+    gr_rng_seed(&r, 99, 0);
+    size_t m = 0;
+    for (uint32_t u = 0; u < U; u++) {
+        if (u == 7) continue;
+        uint32_t deg = 1 + gr_rng_below(&r, 40);
+        for (uint32_t k = 0; k < deg; k++) {
+            us[m] = u;
+            is[m++] = gr_rng_below(&r, I);
+        }
+    }
+    assert_int_equal(gr_graph_from_pairs(g, U, I, us, is, m, msg), GR_OK);
+    free(us);
+    free(is);
+}
+
+static void test_sampler(void **state)
+{
+    (void)state;
+    char msg[GR_MSG_LEN];
+    gr_graph g;
+    sampler_graph(&g);
+    gr_sampler s;
+    const uint32_t neg = 2;
+    assert_int_equal(gr_sampler_init(&s, &g, neg, msg), GR_OK);
+    assert_int_equal(s.n, g.R.nnz);
+    assert_int_equal(s.n_active, g.n_users - 1);
+
+    /* Every triple valid, counted per user over several epochs. */
+    double *count = calloc(g.n_users, sizeof *count);
+    assert_non_null(count);
+    const int epochs = 20;
+    for (int e = 0; e < epochs; e++) {
+        gr_sampler_epoch(&s, 42, (uint64_t)e);
+        for (size_t k = 0; k < s.n; k++) {
+            assert_true(s.user[k] < g.n_users);
+            assert_true(gr_sampler_has(&g, s.user[k], s.pos[k]));
+            for (uint32_t q = 0; q < neg; q++) {
+                assert_true(s.negs[k * neg + q] < g.n_items);
+                assert_false(gr_sampler_has(&g, s.user[k], s.negs[k * neg + q]));
+            }
+            count[s.user[k]]++;
+        }
+    }
+    assert_true(count[7] == 0); /* a user with no items is never drawn */
+    /* Users uniform: chi-square with n_active − 1 ≈ 298 degrees of freedom has
+     * mean 298 and sd ≈ 24; 450 is > 6 sd out. */
+    double expect = (double)s.n * epochs / s.n_active, chi = 0;
+    for (uint32_t u = 0; u < g.n_users; u++)
+        if (u != 7) chi += (count[u] - expect) * (count[u] - expect) / expect;
+    assert_true(chi < 450.0);
+    free(count);
+
+    /* Same seed and epoch: the same samples, whatever the thread count. */
+    size_t bytes = s.n * sizeof(uint32_t);
+    uint32_t *u1 = malloc(bytes), *n1 = malloc(bytes * neg);
+    assert_non_null(u1);
+    assert_non_null(n1);
+    int saved = omp_get_max_threads();
+    omp_set_num_threads(1);
+    gr_sampler_epoch(&s, 5, 3);
+    memcpy(u1, s.user, bytes);
+    memcpy(n1, s.negs, bytes * neg);
+    omp_set_num_threads(2);
+    gr_sampler_epoch(&s, 5, 3);
+    omp_set_num_threads(saved);
+    assert_memory_equal(u1, s.user, bytes);
+    assert_memory_equal(n1, s.negs, bytes * neg);
+    gr_sampler_epoch(&s, 5, 4); /* another epoch differs */
+    assert_true(memcmp(u1, s.user, bytes) != 0);
+
+    gr_batch b = gr_sampler_batch(&s, 10, 20);
+    assert_int_equal(b.n, 10);
+    assert_ptr_equal(b.negs, s.negs + 10 * neg);
+    free(u1);
+    free(n1);
+    gr_sampler_free(&s);
+    gr_graph_free(&g);
+}
+
+static void test_sampler_refuses(void **state)
+{
+    (void)state;
+    char msg[GR_MSG_LEN];
+    gr_graph g;
+    const uint32_t u[] = {0, 0, 1}, i[] = {0, 1, 0};
+    assert_int_equal(gr_graph_from_pairs(&g, 2, 2, u, i, 3, msg), GR_OK);
+    gr_sampler s;
+    assert_int_equal(gr_sampler_init(&s, &g, 1, msg), GR_ERR_INPUT); /* user 0 has every item */
+    assert_non_null(strstr(msg, "user 0"));
+    gr_graph_free(&g);
+}
+
+/* ---- optimizers -------------------------------------------------------------- */
+
+static void test_adam(void **state)
+{
+    (void)state;
+    char msg[GR_MSG_LEN];
+    gr_adam a;
+    assert_int_equal(gr_adam_init(&a, 3, 0.1, msg), GR_OK);
+    float p[3] = {1.0f, -2.0f, 0.5f};
+    const float g1[3] = {0.5f, -0.25f, 0.0f}, g2[3] = {-1.0f, 0.75f, 2.0f};
+    /* Step 1: m = 0.1g, v = 0.001g², m̂ = g, v̂ = g², so p −= lr·g/(|g| + ε). */
+    gr_adam_step(&a, p, g1);
+    assert_int_equal(a.step, 1);
+    assert_float_equal(p[0], 1.0 - 0.1 * 0.5 / (0.5 + 1e-8), 1e-6);
+    assert_float_equal(p[1], -2.0 + 0.1 * 0.25 / (0.25 + 1e-8), 1e-6);
+    assert_float_equal(p[2], 0.5, 0); /* zero gradient, zero moments: no move */
+    /* Step 2 by the formula, in double. */
+    double want[3] = {p[0], p[1], p[2]};
+    for (int k = 0; k < 3; k++) {
+        double m = 0.9 * (0.1 * g1[k]) + 0.1 * g2[k];
+        double v = 0.999 * (0.001 * g1[k] * g1[k]) + 0.001 * g2[k] * g2[k];
+        double mh = m / (1 - 0.81), vh = v / (1 - 0.999 * 0.999);
+        want[k] -= 0.1 * mh / (sqrt(vh) + 1e-8);
+    }
+    gr_adam_step(&a, p, g2);
+    for (int k = 0; k < 3; k++) assert_float_equal(p[k], want[k], 1e-6);
+    gr_adam_free(&a);
+    assert_int_equal(gr_adam_init(&a, 3, 0.0, msg), GR_ERR_ARG);
+
+    float q[2] = {1.0f, 2.0f};
+    const float gq[2] = {0.5f, -1.0f};
+    gr_sgd_step(q, gq, 2, 0.1f);
+    assert_float_equal(q[0], 0.95, 1e-7);
+    assert_float_equal(q[1], 2.1, 1e-6);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_spmm_matches_dense),
+        cmocka_unit_test(test_forward_matches_dense),
+        cmocka_unit_test(test_k0_identity),
+        cmocka_unit_test(test_propagation_gradient),
+        cmocka_unit_test(test_bpr_gradient),
+        cmocka_unit_test(test_bce_gradient),
+        cmocka_unit_test(test_l2_gradient),
+        cmocka_unit_test(test_loss_values),
+        cmocka_unit_test(test_loss_deterministic),
+        cmocka_unit_test(test_full_gradient),
+        cmocka_unit_test(test_lightgcn_args),
+        cmocka_unit_test(test_sampler),
+        cmocka_unit_test(test_sampler_refuses),
+        cmocka_unit_test(test_adam),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
