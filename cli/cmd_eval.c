@@ -150,7 +150,7 @@ int gr_cmd_eval(int argc, char **argv)
         d.ds.item_ids = m.item_ids;
         m.user_ids = m.item_ids = NULL;
         in.load.lookup_only = 1;
-    } else {
+    } else if (!itempop) {
         d.ds.ids = GR_IDS_INT;
     }
     rc = gr_cli_load_run_data(&in, &c, &d);

@@ -426,6 +426,8 @@ gr_status gr_load_file(gr_dataset *ds, const char *path, const gr_load_opts *opt
     gr_status status = GR_OK;
     gr_reader *r = NULL;
     double t0 = gr_now();
+    gr_load_report unused;
+    if (report == NULL) report = &unused; /* the caller does not want one */
     memset(report, 0, sizeof *report);
     load_ctx c = {.path = path, .o = opts, .ds = ds, .rep = report, .msg = msg};
     if (!ds->started) {

@@ -94,7 +94,7 @@ typedef struct {
 void gr_dataset_init(gr_dataset *ds);
 void gr_dataset_free(gr_dataset *ds);
 
-/* Appends the rows of one file to ds.  On error ds keeps the rows of earlier
+/* Appends the rows of one file to ds (report may be NULL).  On error ds keeps the rows of earlier
  * files only (string ids the failed file added stay in the maps), and msg
  * reads "path:line: what is wrong". */
 gr_status gr_load_file(gr_dataset *ds, const char *path, const gr_load_opts *opts,
