@@ -17,4 +17,10 @@ step "split 70/10/20 per user, reproducible from the seed" \
     "$BIN split $OUT/5core.tsv.gz --test 0.2 --valid 0.1 --seed 1 -o $OUT/split"
 step "temporal leave-one-out split (each user's latest interaction is the test item)" \
     "$BIN split $OUT/5core.tsv.gz --method loo --seed 1 -o $OUT/split-loo"
-printf '\nDemo outputs are in %s (open degree.svg in a browser).\n' "$OUT"
+step "the popularity baseline on the test split" \
+    "$BIN eval --baseline itempop --train $OUT/split/train.txt --valid $OUT/split/valid.txt --test $OUT/split/test.txt -k 10,20"
+step "train LightGCN (validation on valid.txt, early stopping), then test" \
+    "$BIN train train=$OUT/split/train.txt valid=$OUT/split/valid.txt test=$OUT/split/test.txt dim=32 epochs=30 lr=0.005 batch=1024 patience=5 topk=10,20 --log $OUT/train.jsonl -o $OUT/lightgcn.gnr"
+step "evaluate the saved model file" \
+    "$BIN eval $OUT/lightgcn.gnr -k 10,20"
+printf '\nDemo outputs are in %s (open degree.svg in a browser; train.jsonl is the training log).\n' "$OUT"
