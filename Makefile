@@ -72,9 +72,15 @@ demo: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	@sh scripts/demo.sh $(BIN)
 
+BENCH_BIN = $(BUILD)/bench/bench_ingest $(BUILD)/bench/bench_spmm $(BUILD)/bench/bench_eval
+
 bench: deps
-	@$(MAKE) --no-print-directory $(BIN) $(BUILD)/bench/bench_ingest
+	@$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
 	@sh bench/ingest.sh $(BUILD)
+	@echo
+	@sh bench/spmm.sh $(BUILD)
+	@echo
+	@sh bench/train.sh $(BUILD)
 
 clean:
 	rm -rf build build-debug build-sanitize

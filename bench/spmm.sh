@@ -5,8 +5,8 @@
 # measured in the same process (STREAM triad).  Usage: bench/spmm.sh BUILD_DIR
 set -eu
 BUILD=${1:-build}
-here=$(cd "$(dirname "$0")" && pwd)
-gowalla="$here/../../shared/data/gowalla/train.txt.gz"
+cd "$(dirname "$0")/.."
+gowalla=../shared/data/gowalla/train.txt.gz
 echo "gnnrec SpMM benchmark: $(nproc) cores; $(date -u +%Y-%m-%d)"
 if [ ! -f "$gowalla" ]; then
     echo "(skipped SpMM: $gowalla not found)"

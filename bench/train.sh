@@ -1,0 +1,28 @@
+#!/bin/sh
+# Training and evaluation time on Gowalla with the reference recipe
+# (configs/gowalla-{lightgcn,mf}.ini): seconds per training epoch (median of
+# the epochs of one BENCH_EPOCHS-epoch run, default 3) and seconds for one
+# full-ranking evaluation of all test users (bench_eval, median of 3).
+# Usage: bench/train.sh BUILD_DIR
+set -eu
+BUILD=${1:-build}
+EPOCHS=${BENCH_EPOCHS:-3}
+here=$(cd "$(dirname "$0")" && pwd)
+root="$here/.."
+gowalla="$root/../shared/data/gowalla"
+echo "gnnrec training benchmark: $(nproc) cores, Gowalla, $EPOCHS epochs each; $(date -u +%Y-%m-%d)"
+if [ ! -f "$gowalla/train.txt.gz" ]; then
+    echo "(skipped training: $gowalla/train.txt.gz not found)"
+    exit 0
+fi
+median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+for model in lightgcn mf; do
+    log=$(mktemp)
+    (cd "$root" && "$BUILD/gnnrec" train --config "configs/gowalla-$model.ini" epochs="$EPOCHS" eval_every=0 \
+        test= --no-progress 2> "$log" > /dev/null)
+    s=$(sed -n 's/^epoch [0-9]*: loss [0-9.]*, \([0-9.]*\) s.*/\1/p' "$log" | median)
+    printf '%-10s %8.2f s per epoch (median of %s; sampling, %s)\n' "$model" "$s" "$EPOCHS" \
+        "$(grep -o 'd = [0-9]*, K = [0-9]*, [0-9]* threads' "$log")"
+    rm -f "$log"
+done
+"$BUILD/bench/bench_eval" "$gowalla"
