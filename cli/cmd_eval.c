@@ -50,23 +50,6 @@ static int set_path(char *dst, const char *src)
     return 0;
 }
 
-/* The table on stdout; JSON too when asked. */
-static gr_status write_results(const gr_eval_result *r, const char *json_path, char *msg)
-{
-    gr_output *o = NULL;
-    gr_status s = gr_output_open(&o, "-", msg);
-    if (s == GR_OK) {
-        s = gr_eval_write_table(o, r, msg);
-        s = s == GR_OK ? gr_output_commit(o, msg) : (gr_output_abort(o), s);
-    }
-    if (s == GR_OK && json_path && (s = gr_output_open(&o, json_path, msg)) == GR_OK) {
-        s = gr_eval_write_json(o, r, 0, msg);
-        if (s == GR_OK) s = gr_output_puts(o, "\n", msg);
-        s = s == GR_OK ? gr_output_commit(o, msg) : (gr_output_abort(o), s);
-    }
-    return s;
-}
-
 int gr_cmd_eval(int argc, char **argv)
 {
     const char *model_path = NULL, *json_path = NULL, *train = NULL, *test = NULL, *valid = NULL;
@@ -161,7 +144,7 @@ int gr_cmd_eval(int argc, char **argv)
         if ((s = gr_itempop_init(&p, &d.train, msg)) == GR_OK) {
             gr_eval_result r;
             s = gr_evaluate(&p.scorer, &d.train.R, d.has_valid ? &d.valid.R : NULL, &d.test.R, &eo, &r, msg);
-            if (s == GR_OK) s = write_results(&r, json_path, msg);
+            if (s == GR_OK) s = gr_cli_write_eval(&r, NULL, json_path, msg);
             gr_itempop_free(&p);
         }
         if (s != GR_OK) rc = gr_cli_error(s, msg);
@@ -182,7 +165,7 @@ int gr_cmd_eval(int argc, char **argv)
     gr_eval_result r;
     s = gr_evaluate(&ds.scorer, &d.train.R, d.has_valid ? &d.valid.R : NULL, &d.test.R, &eo, &r, msg);
     gr_dot_scorer_free(&ds);
-    if (s == GR_OK) s = write_results(&r, json_path, msg);
+    if (s == GR_OK) s = gr_cli_write_eval(&r, NULL, json_path, msg);
     if (s != GR_OK) rc = gr_cli_error(s, msg);
 done:
     gr_model_free(&m);

@@ -213,17 +213,7 @@ int gr_cmd_train(int argc, char **argv)
         gr_eval_result r;
         const gr_csr *mask2 = d.has_valid ? &d.valid.R : NULL;
         if ((s = evaluate_embeddings(&cfg, &d, m.final, &d.test, mask2, &r, msg)) != GR_OK) goto failed;
-        gr_output *o = NULL;
-        if ((s = gr_output_open(&o, "-", msg)) == GR_OK) {
-            s = gr_output_puts(o, "test metrics (full ranking, training items masked):\n", msg);
-            if (s == GR_OK) s = gr_eval_write_table(o, &r, msg);
-            s = s == GR_OK ? gr_output_commit(o, msg) : (gr_output_abort(o), s);
-        }
-        if (s == GR_OK && json_path && (s = gr_output_open(&o, json_path, msg)) == GR_OK) {
-            s = gr_eval_write_json(o, &r, 0, msg);
-            if (s == GR_OK) s = gr_output_puts(o, "\n", msg);
-            s = s == GR_OK ? gr_output_commit(o, msg) : (gr_output_abort(o), s);
-        }
+        s = gr_cli_write_eval(&r, "test metrics (full ranking, training items masked):\n", json_path, msg);
         if (s != GR_OK) goto failed;
     }
     if (log) {

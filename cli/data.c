@@ -102,3 +102,20 @@ void gr_run_data_free(gr_run_data *d)
     gr_graph_free(&d->test);
     gr_dataset_free(&d->ds);
 }
+
+gr_status gr_cli_write_eval(const gr_eval_result *r, const char *title, const char *json_path, char *msg)
+{
+    gr_output *o = NULL;
+    gr_status s = gr_output_open(&o, "-", msg);
+    if (s == GR_OK) {
+        if (title) s = gr_output_puts(o, title, msg);
+        if (s == GR_OK) s = gr_eval_write_table(o, r, msg);
+        s = s == GR_OK ? gr_output_commit(o, msg) : (gr_output_abort(o), s);
+    }
+    if (s == GR_OK && json_path && (s = gr_output_open(&o, json_path, msg)) == GR_OK) {
+        s = gr_eval_write_json(o, r, 0, msg);
+        if (s == GR_OK) s = gr_output_puts(o, "\n", msg);
+        s = s == GR_OK ? gr_output_commit(o, msg) : (gr_output_abort(o), s);
+    }
+    return s;
+}

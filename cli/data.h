@@ -4,6 +4,7 @@
 #define GR_CLI_DATA_H
 
 #include "cli/common.h"
+#include "eval/metrics.h"
 #include "gnn/config.h"
 #include "graph/graph.h"
 
@@ -24,5 +25,9 @@ void gr_cli_input_from_config(gr_cli_input *in, const gr_config *c);
  * string ids must be known to them.  Prints errors; returns an exit code. */
 int gr_cli_load_run_data(gr_cli_input *in, const gr_config *c, gr_run_data *d);
 void gr_run_data_free(gr_run_data *d);
+
+/* Prints the metrics table on stdout (after `title` when non-NULL) and, when
+ * json_path is set, writes them as JSON there (atomically). */
+gr_status gr_cli_write_eval(const gr_eval_result *r, const char *title, const char *json_path, char *msg);
 
 #endif

@@ -1,22 +1,16 @@
-/* Run configuration: the key table, value parsing, INI loading through
- * libinih, and writing a config back as INI text. */
+/* Run configuration: defaults, the key table, value parsing, command-line
+ * overrides and the checks that span several keys.  Reading and writing
+ * INI text is in config_ini.c. */
 #include "gnn/config.h"
 
 #include <errno.h>
-#include <ini.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* A config file is a few hundred bytes; anything much bigger is not one. */
-#define CONFIG_MAX_FILE (1u << 20)
-/* Longest line we accept: a full-length path plus its key and some blanks. */
-#define CONFIG_MAX_LINE (GR_PATH_MAX + 256)
-#define WHY_LEN 160
-
-typedef enum { T_PATH, T_U32, T_U64, T_DOUBLE, T_OPT_DOUBLE, T_ENUM, T_WEIGHTS, T_TOPK, T_METRIC } key_type;
+#include "gnn/config_keys.h"
 
 static const char *const format_names[] = {"auto", "adj", "edges", "movielens", NULL};
 static const char *const ids_names[] = {"auto", "int", "string", NULL};
@@ -31,17 +25,6 @@ _Static_assert(sizeof(gr_format) == sizeof(int) && sizeof(gr_id_mode) == sizeof(
                    sizeof(gr_graph_kind) == sizeof(int) && sizeof(gr_model_kind) == sizeof(int) &&
                    sizeof(gr_loss_kind) == sizeof(int) && sizeof(gr_opt_kind) == sizeof(int),
                "enums are int-sized");
-
-typedef struct {
-    const char *section, *key;
-    key_type type;
-    size_t off;
-    double lo, hi;   /* numeric bounds */
-    int lo_open;     /* lo itself is excluded (lr > 0) */
-    int hi_open;
-    const char *const *names; /* T_ENUM */
-    const char *comment;      /* one line, written above the key */
-} key_def;
 
 #define OFF(f) offsetof(gr_config, f)
 static const key_def keys[] = {
@@ -74,6 +57,9 @@ static const key_def keys[] = {
     {"eval", "stop_metric", T_METRIC, OFF(stop_metric), 0, 0, 0, 0, NULL, "early-stopping metric: recall|precision|ndcg|hit_rate|map|mrr @K, K in topk"},
 };
 #define N_KEYS (sizeof keys / sizeof keys[0])
+_Static_assert(N_KEYS == GR_CONFIG_N_KEYS, "GR_CONFIG_N_KEYS matches the key table");
+const key_def *const gr_config_keys = keys;
+
 void gr_config_default(gr_config *c)
 {
     memset(c, 0, sizeof *c);
@@ -103,16 +89,16 @@ void gr_config_default(gr_config *c)
     c->stop_k = 20;
 }
 
-static const char *enum_name(const char *const *names, int v)
+const char *gr_config_enum_name(const char *const *names, int v)
 {
     for (int i = 0; names[i] != NULL; i++)
         if (i == v) return names[i];
     return "?";
 }
-const char *gr_model_kind_name(gr_model_kind k) { return enum_name(model_names, (int)k); }
-const char *gr_loss_kind_name(gr_loss_kind k) { return enum_name(loss_names, (int)k); }
-const char *gr_opt_kind_name(gr_opt_kind k) { return enum_name(opt_names, (int)k); }
-const char *gr_stop_metric_name(gr_stop_metric k) { return enum_name(metric_names, (int)k); }
+const char *gr_model_kind_name(gr_model_kind k) { return gr_config_enum_name(model_names, (int)k); }
+const char *gr_loss_kind_name(gr_loss_kind k) { return gr_config_enum_name(loss_names, (int)k); }
+const char *gr_opt_kind_name(gr_opt_kind k) { return gr_config_enum_name(opt_names, (int)k); }
+const char *gr_stop_metric_name(gr_stop_metric k) { return gr_config_enum_name(metric_names, (int)k); }
 
 /* ---- values ------------------------------------------------------------ */
 
@@ -204,7 +190,7 @@ static int cmp_u32(const void *a, const void *b)
 }
 
 /* Sets one key; on a bad value returns -1 with *why saying what was expected. */
-static int set_value(gr_config *c, const key_def *k, const char *v, char *why)
+int gr_config_set_value(gr_config *c, const key_def *k, const char *v, char *why)
 {
     char *field = (char *)c + k->off;
     char items[GR_MAX_LAYERS + 2][64];
@@ -297,7 +283,7 @@ static int set_value(gr_config *c, const key_def *k, const char *v, char *why)
     return -1;
 }
 
-static const key_def *find_key(const char *name)
+const key_def *gr_config_find_key(const char *name)
 {
     for (size_t i = 0; i < N_KEYS; i++)
         if (strcmp(keys[i].key, name) == 0) return &keys[i];
@@ -308,13 +294,13 @@ gr_status gr_config_set(gr_config *c, const char *key, const char *value, char *
 {
     const char *dot = strchr(key, '.');
     const char *name = dot ? dot + 1 : key;
-    const key_def *k = find_key(name);
+    const key_def *k = gr_config_find_key(name);
     if (k == NULL) return gr_fail(msg, GR_ERR_ARG, "unknown config key '%s'", key);
     if (dot != NULL && (strlen(k->section) != (size_t)(dot - key) || strncmp(key, k->section, (size_t)(dot - key)) != 0))
         return gr_fail(msg, GR_ERR_ARG, "unknown config key '%s' ('%s' is in [%s])", key, name, k->section);
     gr_config tmp = *c;
     char why[WHY_LEN] = "";
-    if (set_value(&tmp, k, value, why) != 0)
+    if (gr_config_set_value(&tmp, k, value, why) != 0)
         return gr_fail(msg, GR_ERR_ARG, "config key '%s': bad value '%s' (%s)", key, value, why);
     *c = tmp;
     return GR_OK;
@@ -346,212 +332,6 @@ gr_status gr_config_check(const gr_config *c, char *msg)
     if (c->valid[0] != '\0' && c->valid_share > 0)
         return gr_fail(msg, GR_ERR_ARG, "set either valid (a file) or valid_share, not both");
     return GR_OK;
-}
-
-/* ---- loading ----------------------------------------------------------- */
-
-typedef struct {
-    gr_config cfg;
-    const char *name;      /* file name for messages */
-    const char *pos, *end; /* text not yet handed to inih */
-    int line;              /* line inih is working on */
-    int err_line;          /* 0 = no error yet */
-    char err[GR_MSG_LEN];
-    unsigned char seen[N_KEYS];
-} load_ctx;
-
-static void load_error(load_ctx *x, const char *fmt, const char *a, const char *b, const char *d)
-{
-    if (x->err_line != 0) return; /* the first error is the one to fix */
-    x->err_line = x->line;
-    snprintf(x->err, sizeof x->err, fmt, a, b, d);
-}
-
-/* inih's reader callback: one line per call, so x->line is the number of the
- * line the next handler call comes from.  A line longer than inih's buffer
- * would be split and its tail parsed as a line of its own, so it is refused
- * here and handed on as a blank line. */
-static char *load_reader(char *str, int num, void *stream)
-{
-    load_ctx *x = stream;
-    if (x->pos >= x->end) return NULL;
-    const char *nl = memchr(x->pos, '\n', (size_t)(x->end - x->pos));
-    size_t len = nl ? (size_t)(nl - x->pos) + 1 : (size_t)(x->end - x->pos);
-    x->line++;
-    if (len + 1 > (size_t)num) {
-        char lim[32];
-        snprintf(lim, sizeof lim, "%d", num - 2);
-        load_error(x, "line longer than %s bytes", lim, "", "");
-        strcpy(str, "\n");
-    } else {
-        memcpy(str, x->pos, len);
-        str[len] = '\0';
-    }
-    x->pos += len;
-    return str;
-}
-
-static int load_handler(void *user, const char *section, const char *name, const char *value)
-{
-    load_ctx *x = user;
-    const key_def *k = find_key(name);
-    if (k == NULL) {
-        load_error(x, "unknown key '%s' in [%s]%s", name, section, "");
-        return 0;
-    }
-    if (section[0] == '\0') {
-        load_error(x, "key '%s' outside a section (it belongs in [%s])%s", name, k->section, "");
-        return 0;
-    }
-    if (strcmp(section, k->section) != 0) {
-        load_error(x, "key '%s' belongs in [%s], not [%s]", name, k->section, section);
-        return 0;
-    }
-    if (x->seen[k - keys]) {
-        /* also what an indented line after a key looks like (a continuation) */
-        load_error(x, "key '%s' set twice%s%s", name, "", "");
-        return 0;
-    }
-    x->seen[k - keys] = 1;
-    char why[WHY_LEN] = "";
-    if (set_value(&x->cfg, k, value, why) != 0) {
-        load_error(x, "bad value '%s' for '%s': %s", value, name, why);
-        return 0;
-    }
-    return 1;
-}
-
-gr_status gr_config_load_string(gr_config *c, const char *text, const char *name, char *msg)
-{
-    load_ctx *x = calloc(1, sizeof *x);
-    if (x == NULL) return gr_fail(msg, GR_ERR_NOMEM, "%s: out of memory", name);
-    gr_config_default(&x->cfg);
-    x->name = name;
-    x->pos = text;
-    x->end = text + strlen(text);
-    /* Debian's libinih keeps its line-buffer size in a global (200 by default,
-     * too short for a long path).  Raising it is harmless to other users. */
-    if (ini_max_line < CONFIG_MAX_LINE) ini_max_line = CONFIG_MAX_LINE;
-    int rc = ini_parse_stream(load_reader, x, load_handler, x);
-    gr_status status = GR_OK;
-    if (rc < 0) {
-        status = gr_fail(msg, GR_ERR_NOMEM, "%s: out of memory parsing the config", name);
-    } else if (x->err_line != 0 && (rc == 0 || x->err_line <= rc)) {
-        status = gr_fail(msg, GR_ERR_ARG, "%s:%d: %s", name, x->err_line, x->err);
-    } else if (rc > 0) {
-        status = gr_fail(msg, GR_ERR_ARG, "%s:%d: syntax error (expected 'key = value' or '[section]')", name, rc);
-    } else if ((status = gr_config_check(&x->cfg, msg)) != GR_OK) {
-        gr_msg_prefix(msg, "%s", name);
-    } else {
-        *c = x->cfg;
-    }
-    free(x);
-    return status;
-}
-
-gr_status gr_config_load(gr_config *c, const char *path, char *msg)
-{
-    gr_status status = GR_OK;
-    char *text = NULL;
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) GR_FAIL(GR_ERR_IO, "%s: cannot open config: %s", path, strerror(errno));
-    text = malloc(CONFIG_MAX_FILE + 1);
-    GR_CHECK_ALLOC(text, "config text");
-    size_t n = fread(text, 1, CONFIG_MAX_FILE + 1, f);
-    if (ferror(f)) GR_FAIL(GR_ERR_IO, "%s: cannot read config: %s", path, strerror(errno));
-    if (n > CONFIG_MAX_FILE) GR_FAIL(GR_ERR_ARG, "%s: larger than 1 MiB, not a config file", path);
-    text[n] = '\0';
-    const char *nul = memchr(text, '\0', n);
-    if (nul != NULL) {
-        int line = 1;
-        for (const char *p = text; p < nul; p++) line += *p == '\n';
-        GR_FAIL(GR_ERR_ARG, "%s:%d: NUL byte (not a text config file)", path, line);
-    }
-    GR_TRY(gr_config_load_string(c, text, path, msg));
-fail:
-    if (f != NULL) fclose(f);
-    free(text);
-    return status;
-}
-
-/* ---- writing ----------------------------------------------------------- */
-
-/* Shortest decimal that reads back to the same double (or float). */
-static void fmt_real(char *b, size_t n, double v, int is_float)
-{
-    for (int p = 6; p <= 17; p++) {
-        snprintf(b, n, "%.*g", p, v);
-        if (is_float ? strtof(b, NULL) == (float)v : strtod(b, NULL) == v) return;
-    }
-}
-
-static void fmt_value(const gr_config *c, const key_def *k, char *b, size_t n)
-{
-    const char *field = (const char *)c + k->off;
-    size_t used = 0;
-    b[0] = '\0';
-    switch (k->type) {
-    case T_PATH: snprintf(b, n, "%s", field); break;
-    case T_U32: snprintf(b, n, "%u", *(const uint32_t *)(const void *)field); break;
-    case T_U64: snprintf(b, n, "%llu", (unsigned long long)*(const uint64_t *)(const void *)field); break;
-    case T_OPT_DOUBLE:
-        if (c->has_min_rating) fmt_real(b, n, c->min_rating, 0);
-        break;
-    case T_DOUBLE: fmt_real(b, n, *(const double *)(const void *)field, 0); break;
-    case T_ENUM: snprintf(b, n, "%s", enum_name(k->names, *(const int *)(const void *)field)); break;
-    case T_WEIGHTS:
-        for (uint32_t i = 0; i < c->n_layer_weights; i++) {
-            if (i) b[used++] = ',';
-            fmt_real(b + used, n - used, c->layer_weights[i], 1);
-            used += strlen(b + used);
-        }
-        break;
-    case T_TOPK:
-        for (uint32_t i = 0; i < c->n_topk; i++) used += (size_t)snprintf(b + used, n - used, i ? ",%u" : "%u", c->topk[i]);
-        break;
-    case T_METRIC: snprintf(b, n, "%s@%u", gr_stop_metric_name(c->stop_metric), c->stop_k); break;
-    }
-}
-
-gr_status gr_config_format(const gr_config *c, char **text, size_t *len, char *msg)
-{
-    char *buf = NULL;
-    size_t size = 0;
-    FILE *f = open_memstream(&buf, &size);
-    if (f == NULL) return gr_fail(msg, GR_ERR_NOMEM, "out of memory formatting the config");
-    static const char *const sections[] = {"data", "model", "train", "eval"};
-    char value[GR_PATH_MAX + 64];
-    fputs("# gnnrec run configuration: every key, so it loads back to the same run.\n"
-          "# Relative data paths are relative to the current directory.\n", f);
-    for (size_t s = 0; s < sizeof sections / sizeof sections[0]; s++) {
-        fprintf(f, "\n[%s]\n", sections[s]);
-        for (size_t i = 0; i < N_KEYS; i++) {
-            if (strcmp(keys[i].section, sections[s]) != 0) continue;
-            fmt_value(c, &keys[i], value, sizeof value);
-            if (keys[i].comment != NULL) fprintf(f, "; %s\n", keys[i].comment);
-            fprintf(f, value[0] ? "%s = %s\n" : "%s =%s\n", keys[i].key, value);
-        }
-    }
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-        free(buf);
-        return gr_fail(msg, GR_ERR_NOMEM, "out of memory formatting the config");
-    }
-    *text = buf;
-    if (len != NULL) *len = size;
-    return GR_OK;
-}
-
-gr_status gr_config_write(gr_output *o, const gr_config *c, char *msg)
-{
-    gr_status status = GR_OK;
-    char *text = NULL;
-    size_t len = 0;
-    GR_TRY(gr_config_format(c, &text, &len, msg));
-    GR_TRY(gr_output_write(o, text, len, msg));
-fail:
-    free(text);
-    return status;
 }
 
 int gr_config_equal(const gr_config *a, const gr_config *b)

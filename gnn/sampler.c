@@ -55,17 +55,7 @@ void gr_sampler_free(gr_sampler *s)
     s->n_active = 0;
 }
 
-int gr_sampler_has(const gr_graph *g, uint32_t user, uint32_t item)
-{
-    const uint32_t *idx = g->R.idx;
-    uint64_t lo = g->R.ptr[user], hi = g->R.ptr[user + 1];
-    while (lo < hi) {
-        uint64_t mid = lo + (hi - lo) / 2;
-        if (idx[mid] < item) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo < g->R.ptr[user + 1] && idx[lo] == item;
-}
+int gr_sampler_has(const gr_graph *g, uint32_t user, uint32_t item) { return gr_csr_has(&g->R, user, item); }
 
 void gr_sampler_epoch(gr_sampler *s, uint64_t seed, uint64_t epoch)
 {

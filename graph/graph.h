@@ -79,6 +79,18 @@ void gr_csr_free(gr_csr *c);
 
 static inline uint64_t gr_csr_degree(const gr_csr *c, uint32_t row) { return c->ptr[row + 1] - c->ptr[row]; }
 
+/* 1 when (row, col) is an entry: binary search in the sorted row. */
+static inline int gr_csr_has(const gr_csr *c, uint32_t row, uint32_t col)
+{
+    uint64_t lo = c->ptr[row], hi = c->ptr[row + 1];
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (c->idx[mid] < col) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < c->ptr[row + 1] && c->idx[lo] == col;
+}
+
 /* Users (rows of R) and items (rows of Rt) with at least one interaction. */
 uint32_t gr_csr_nonempty_rows(const gr_csr *c);
 

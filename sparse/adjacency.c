@@ -52,17 +52,6 @@ fail:
     return status;
 }
 
-static int csr_has(const gr_csr *c, uint32_t row, uint32_t col)
-{
-    uint64_t lo = c->ptr[row], hi = c->ptr[row + 1];
-    while (lo < hi) {
-        uint64_t mid = lo + (hi - lo) / 2;
-        if (c->idx[mid] < col) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo < c->ptr[row + 1] && c->idx[lo] == col;
-}
-
 /* With equal entry counts and no duplicates, every (u, i) of R found in Rt
  * proves Rt = Rᵀ, which Â's symmetry depends on. */
 static gr_status check_transpose(const gr_csr *R, const gr_csr *Rt, char *msg)
@@ -72,7 +61,7 @@ static gr_status check_transpose(const gr_csr *R, const gr_csr *Rt, char *msg)
 #pragma omp parallel for schedule(dynamic, 256) reduction(max : bad)
     for (int64_t u = 0; u < nu; u++)
         for (uint64_t k = R->ptr[u]; k < R->ptr[u + 1]; k++)
-            if (!csr_has(Rt, R->idx[k], (uint32_t)u)) bad = u;
+            if (!gr_csr_has(Rt, R->idx[k], (uint32_t)u)) bad = u;
     if (bad >= 0) return gr_fail(msg, GR_ERR_ARG, "Rt is not the transpose of R (user %lld)", (long long)bad);
     return GR_OK;
 }
@@ -81,7 +70,7 @@ static gr_status check_symmetric(const gr_csr *s, char *msg)
 {
     for (uint32_t r = 0; r < s->n_rows; r++)
         for (uint64_t k = s->ptr[r]; k < s->ptr[r + 1]; k++)
-            if (!csr_has(s, s->idx[k], r))
+            if (!gr_csr_has(s, s->idx[k], r))
                 return gr_fail(msg, GR_ERR_ARG,
                                "social block is not symmetric: (%u, %u) has no (%u, %u); build it undirected", r,
                                s->idx[k], s->idx[k], r);

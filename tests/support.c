@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,4 +270,59 @@ gr_status gr_test_load_text(gr_dataset *ds, const char *name, const char *text, 
                             gr_load_report *rep, char *msg)
 {
     return gr_test_load_bytes(ds, name, text, strlen(text), o, rep, msg);
+}
+
+/* ---- evaluation fixtures ------------------------------------------------- */
+
+void gr_test_graph_from_pairs(gr_graph *g, uint32_t nu, uint32_t ni, const uint32_t *u, const uint32_t *i, size_t n)
+{
+    char msg[GR_MSG_LEN];
+    assert_int_equal(gr_graph_from_pairs(g, nu, ni, u, i, n, msg), GR_OK);
+}
+
+void gr_test_assert_near(double got, double want)
+{
+    if (fabs(got - want) > 1e-6) fail_msg("got %.12f, want %.12f", got, want);
+}
+
+static gr_status fixed_score(void *ctx, const uint32_t *users, size_t n, float *scores, char *msg)
+{
+    gr_test_fixed_scorer *f = ctx;
+    f->calls++;
+    if (f->calls == f->fail_at) return gr_fail(msg, GR_ERR_LIB, "fixed scorer: told to fail");
+    if (n > f->max_block) f->max_block = n;
+    for (size_t r = 0; r < n; r++) {
+        assert_true(users[r] < f->n_users);
+        memcpy(scores + r * f->n_items, f->full + (size_t)users[r] * f->n_items, f->n_items * sizeof(float));
+    }
+    return GR_OK;
+}
+
+gr_scorer gr_test_fixed_scorer_of(gr_test_fixed_scorer *f)
+{
+    return (gr_scorer){f->n_items, f, fixed_score};
+}
+
+const float gr_test_hand_scores[4 * 6] = {
+    .5f, .9f, .9f, .1f, .7f, .3f,  /* user 0 */
+    .2f, .2f, .2f, .2f, .2f, .2f,  /* user 1 */
+    .8f, .1f, .4f, .3f, .2f, .6f,  /* user 2 */
+    1.f, 1.f, 1.f, 1.f, .1f, .2f,  /* user 3 */
+};
+
+void gr_test_hand_case_make(gr_test_hand_case *h)
+{
+    const uint32_t tu[] = {0, 3, 3, 3, 3, 2}, ti[] = {1, 0, 1, 2, 3, 0};
+    const uint32_t mu[] = {1}, mi[] = {0};
+    const uint32_t su[] = {0, 0, 1, 3, 3}, si[] = {2, 3, 5, 4, 5};
+    gr_test_graph_from_pairs(&h->train, 4, 6, tu, ti, 6);
+    gr_test_graph_from_pairs(&h->mask2, 4, 6, mu, mi, 1);
+    gr_test_graph_from_pairs(&h->test, 4, 6, su, si, 5);
+}
+
+void gr_test_hand_case_free(gr_test_hand_case *h)
+{
+    gr_graph_free(&h->train);
+    gr_graph_free(&h->mask2);
+    gr_graph_free(&h->test);
 }

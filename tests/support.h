@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "eval/scorer.h"
+#include "graph/graph.h"
 #include "loaders/load.h"
 
 /* A fresh directory under $TMPDIR (or /tmp); removed with everything in it by
@@ -75,5 +77,50 @@ void gr_test_pairs_free(gr_test_pairs *s);
 const char *gr_test_data_dir(void);
 /* Path of ../shared/data relative to the repository, NULL when absent. */
 const char *gr_test_shared_data(void);
+
+/* ---- evaluation fixtures (test_eval*.c) ----------------------------------- */
+
+/* A graph over nu x ni from (user, item) pairs; fails the test on error. */
+void gr_test_graph_from_pairs(gr_graph *g, uint32_t nu, uint32_t ni, const uint32_t *u, const uint32_t *i, size_t n);
+/* Fails the test when got and want differ by more than 1e-6. */
+void gr_test_assert_near(double got, double want);
+
+/* A scorer returning rows of a fixed n_users x n_items matrix; remembers the
+ * largest block asked for and can fail on the call numbered fail_at (1-based). */
+typedef struct {
+    const float *full;
+    uint32_t n_users, n_items;
+    size_t max_block, calls, fail_at;
+} gr_test_fixed_scorer;
+
+gr_scorer gr_test_fixed_scorer_of(gr_test_fixed_scorer *f);
+
+/* The hand-computed evaluation case: 4 users x 6 items, K = 1, 3, 5.
+ *   user 0: scores .5 .9 .9 .1 .7 .3, train {1}, test {2, 3}
+ *           ranked 2 4 0 5 3 (item 1 masked) -> hits at ranks 0 and 4
+ *   user 1: all scores .2, train {}, mask2 {0}, test {5}
+ *           ranked 1 2 3 4 5 (ties by index)  -> hit at rank 4
+ *   user 2: no test items: not evaluated
+ *   user 3: scores 1 1 1 1 .1 .2, train {0,1,2,3}, test {4, 5}
+ *           ranked 5 4 (a list of 2 only)    -> hits at ranks 0 and 1
+ * Per user, IDCG(n) = sum_{r<n} 1/log2(r+2): IDCG(1) = 1, IDCG(2) = 1.6309297535714575.
+ *   u0 @1: recall 1/2, prec 1, ndcg 1, hit 1, map 1/min(1,2) = 1, mrr 1
+ *   u0 @3: recall 1/2, prec 1/3, ndcg 1/1.63093 = 0.6131471927654584, hit 1, map 1/2, mrr 1
+ *   u0 @5: recall 1, prec 2/5, ndcg (1 + 1/log2 6)/1.63093 = 1.3868528072345416/1.6309297535714575
+ *          = 0.8503449055347546, hit 1, map (1/1 + 2/5)/2 = 0.7, mrr 1
+ *   u1 @1, @3: all 0
+ *   u1 @5: recall 1, prec 1/5, ndcg (1/log2 6)/IDCG(1) = 0.38685280723454163, hit 1, map (1/5)/1, mrr 1/5
+ *   u3 @1: recall 1/2, prec 1, ndcg 1, hit 1, map 1, mrr 1
+ *   u3 @3: recall 1, prec 2/3 (K = 3 even with 2 ranked), ndcg 1, hit 1, map (1 + 2/2)/2 = 1, mrr 1
+ *   u3 @5: recall 1, prec 2/5, ndcg 1, hit 1, map 1, mrr 1
+ * Coverage: top-1 lists {2}, {1}, {5} -> 3/6; top-3 {2,4,0} {1,2,3} {5,4} -> 6/6. */
+extern const float gr_test_hand_scores[4 * 6];
+
+typedef struct {
+    gr_graph train, mask2, test;
+} gr_test_hand_case;
+
+void gr_test_hand_case_make(gr_test_hand_case *h);
+void gr_test_hand_case_free(gr_test_hand_case *h);
 
 #endif

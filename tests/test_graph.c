@@ -28,17 +28,6 @@ static void check_csr(const gr_csr *c)
     }
 }
 
-static int csr_has(const gr_csr *c, uint32_t row, uint32_t col)
-{
-    uint64_t lo = c->ptr[row], hi = c->ptr[row + 1];
-    while (lo < hi) {
-        uint64_t mid = lo + (hi - lo) / 2;
-        if (c->idx[mid] < col) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo < c->ptr[row + 1] && c->idx[lo] == col;
-}
-
 /* Both matrices valid and every entry of each found in the other: with no
  * duplicates and equal nnz, Rt is exactly the transpose of R. */
 static void check_graph(const gr_graph *g)
@@ -51,9 +40,9 @@ static void check_graph(const gr_graph *g)
     check_csr(&g->R);
     check_csr(&g->Rt);
     for (uint32_t u = 0; u < g->n_users; u++)
-        for (uint64_t k = g->R.ptr[u]; k < g->R.ptr[u + 1]; k++) assert_true(csr_has(&g->Rt, g->R.idx[k], u));
+        for (uint64_t k = g->R.ptr[u]; k < g->R.ptr[u + 1]; k++) assert_true(gr_csr_has(&g->Rt, g->R.idx[k], u));
     for (uint32_t i = 0; i < g->n_items; i++)
-        for (uint64_t k = g->Rt.ptr[i]; k < g->Rt.ptr[i + 1]; k++) assert_true(csr_has(&g->R, g->Rt.idx[k], i));
+        for (uint64_t k = g->Rt.ptr[i]; k < g->Rt.ptr[i + 1]; k++) assert_true(gr_csr_has(&g->R, g->Rt.idx[k], i));
 }
 
 /* R row by row equals the expected rows (want_ptr/want_idx). */
@@ -129,7 +118,7 @@ static void test_from_pairs_edge_cases(void **state)
     assert_int_equal(gr_graph_from_pairs(&g, 2, 3, ru, ri, 50, msg), GR_OK);
     check_graph(&g);
     assert_int_equal(g.R.nnz, 1);
-    assert_true(csr_has(&g.R, 1, 2));
+    assert_true(gr_csr_has(&g.R, 1, 2));
     gr_graph_free(&g);
 
     gr_graph_kind k;
@@ -212,7 +201,7 @@ static void test_build_range(void **state)
     assert_int_equal(rep.rows_in, 4);
     assert_int_equal(rep.duplicates, 1);
     assert_int_equal(g.R.nnz, 3);
-    assert_true(csr_has(&g.R, 1, 1) && csr_has(&g.R, 2, 2) && csr_has(&g.R, 3, 3));
+    assert_true(gr_csr_has(&g.R, 1, 1) && gr_csr_has(&g.R, 2, 2) && gr_csr_has(&g.R, 3, 3));
     assert_int_equal(gr_csr_degree(&g.R, 0), 0);
     assert_int_equal(gr_csr_degree(&g.R, 4), 0);
     gr_graph_free(&g);
@@ -252,7 +241,7 @@ static void test_build_directed(void **state)
     const uint64_t rp[] = {0, 0, 2, 3, 3, 4, 4, 4};
     const uint32_t ri[] = {2, 6, 1, 1};
     check_rows(&g.R, rp, ri);
-    for (uint32_t v = 0; v < g.n_users; v++) assert_false(csr_has(&g.R, v, v));
+    for (uint32_t v = 0; v < g.n_users; v++) assert_false(gr_csr_has(&g.R, v, v));
     gr_graph_free(&g);
     gr_dataset_free(&ds);
 }
@@ -283,7 +272,7 @@ static void test_build_undirected(void **state)
     /* symmetric: R and Rt are the same arrays */
     assert_memory_equal(g.R.ptr, g.Rt.ptr, (g.n_users + 1) * sizeof *g.R.ptr);
     assert_memory_equal(g.R.idx, g.Rt.idx, g.R.nnz * sizeof *g.R.idx);
-    for (uint32_t v = 0; v < g.n_users; v++) assert_false(csr_has(&g.R, v, v));
+    for (uint32_t v = 0; v < g.n_users; v++) assert_false(gr_csr_has(&g.R, v, v));
     /* both directions carry the merged payload */
     float wa, wb;
     int64_t ta, tb;
