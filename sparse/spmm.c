@@ -7,10 +7,19 @@
  *   + AVX2 / AVX-512 clones (target_clones)      ~9 ms
  *   + prefetching X rows 32 entries ahead        ~5 ms   (8: 8 ms, 64: same)
  *   GrB_mxm (saxpy5, in place)                  ~18 ms
- * Column blocking (16 floats per pass) and register accumulators were slower
- * or equal.  Each row is summed by one thread in entry order, and
- * -std=c11 keeps gcc from contracting to FMA, so Y is bitwise the same for
- * any thread count and any of the clones. */
+ * Issue 4 (busy machine, so CPU time of one thread, medians of interleaved
+ * runs in one process; old loop ~9.0-12.5 ms):
+ *   output row in registers (d = 16·NV)          ~5.5-7.2 ms, 1.5-1.75x
+ *     (the old loop loaded and stored y for every entry, and the x86-64-v4
+ *     clone used ymm: gcc prefers 256-bit vectors; explicit AVX2 registers
+ *     are only ~5% behind AVX-512 here, an array of accumulators spills)
+ *   prefetch 16 / 64 instead of 32               +10% / same; _MM_HINT_T1 or
+ *     T1 far + T0 near: +15%; streaming stores for Y: same
+ *   two output rows interleaved                  +15%
+ *   node reordering (RCM, BFS from hubs, degree) 0.9-1.1x: not kept
+ * Column blocking (16 floats per pass) was slower.  Each row is summed by one
+ * thread in entry order, and -std=c11 keeps gcc from contracting to FMA, so Y
+ * is bitwise the same for any thread count, any clone, and either loop. */
 #include <omp.h>
 #include <stdint.h>
 #include <string.h>
@@ -35,6 +44,7 @@ static uint32_t row_for_work(const uint64_t *ptr, uint32_t n, uint64_t target)
     return lo;
 }
 
+/* Any d: Y's row is summed in place, one entry at a time. */
 static inline __attribute__((always_inline)) void spmm_rows(const uint64_t *restrict ptr,
                                                             const uint32_t *restrict idx,
                                                             const float *restrict val, const float *restrict X,
@@ -60,14 +70,74 @@ static inline __attribute__((always_inline)) void spmm_rows(const uint64_t *rest
     }
 }
 
+/* d = 16·NV (NV = 1..8): the output row lives in NV vector registers of 16
+ * floats while its entries stream by, and is stored once.  GCC's vector
+ * extension lowers a 16-float vector to one zmm (x86-64-v4), two ymm (v3) or
+ * four xmm (baseline).  Same arithmetic as spmm_rows: each y[j] starts at 0
+ * and adds v * x[j] in entry order, multiply then add (no FMA contraction
+ * under -std=c11), so the results are bit-identical to it. */
+typedef float gr_v16 __attribute__((vector_size(64)));
+/* the same, at any float's address and aliasing floats: an unaligned load */
+typedef float gr_v16u __attribute__((vector_size(64), aligned(4), may_alias));
+
+#define ACC(q) (NV > (q) ? (y##q += v * *(const gr_v16u *)(x + 16 * (q))) : y##q)
+#define STORE(q) \
+    do { \
+        if (NV > (q)) memcpy(y + 16 * (q), &y##q, sizeof y##q); \
+    } while (0)
+
+static inline __attribute__((always_inline)) void spmm_rows_reg(const uint64_t *restrict ptr,
+                                                                const uint32_t *restrict idx,
+                                                                const float *restrict val,
+                                                                const float *restrict X, float *restrict Y,
+                                                                const int NV, uint32_t r0, uint32_t r1)
+{
+    const size_t d = 16 * (size_t)NV;
+    const uint64_t end = ptr[r1];
+    for (uint32_t r = r0; r < r1; r++) {
+        /* named registers, not an array: an array of accumulators gets spilled */
+        gr_v16 y0 = {0}, y1 = {0}, y2 = {0}, y3 = {0}, y4 = {0}, y5 = {0}, y6 = {0}, y7 = {0};
+        const uint64_t ke = ptr[r + 1];
+        for (uint64_t k = ptr[r]; k < ke; k++) {
+            if (k + PREFETCH_AHEAD < end) {
+                const char *p = (const char *)(X + (size_t)idx[k + PREFETCH_AHEAD] * d);
+                for (int b = 0; b < NV; b++) __builtin_prefetch(p + 64 * b);
+            }
+            const float v = val[k];
+            const float *restrict x = X + (size_t)idx[k] * d;
+            ACC(0), ACC(1), ACC(2), ACC(3), ACC(4), ACC(5), ACC(6), ACC(7);
+        }
+        float *restrict y = Y + (size_t)r * d;
+        STORE(0);
+        STORE(1);
+        STORE(2);
+        STORE(3);
+        STORE(4);
+        STORE(5);
+        STORE(6);
+        STORE(7);
+    }
+}
+#undef ACC
+#undef STORE
+
 /* One chunk of rows, compiled for AVX-512, AVX2 and baseline x86-64 and
  * picked at load time (the Makefile builds for baseline x86-64). */
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"), noinline)) static void
 spmm_chunk(const gr_norm_adj *a, const float *X, float *Y, uint32_t d, uint32_t r0, uint32_t r1)
 {
-    /* d = 64 gets its own copy: a known trip count unrolls fully */
-    if (d == 64) spmm_rows(a->ptr, a->idx, a->val, X, Y, 64, r0, r1);
-    else spmm_rows(a->ptr, a->idx, a->val, X, Y, d, r0, r1);
+    /* each d = 16·NV gets its own copy: the accumulators fit in registers */
+    switch (d) {
+    case 16: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 1, r0, r1); break;
+    case 32: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 2, r0, r1); break;
+    case 48: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 3, r0, r1); break;
+    case 64: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 4, r0, r1); break;
+    case 80: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 5, r0, r1); break;
+    case 96: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 6, r0, r1); break;
+    case 112: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 7, r0, r1); break;
+    case 128: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 8, r0, r1); break;
+    default: spmm_rows(a->ptr, a->idx, a->val, X, Y, d, r0, r1);
+    }
 }
 
 static void spmm_csr(const gr_norm_adj *a, const float *X, float *Y, uint32_t d)

@@ -3,6 +3,7 @@
  * double-precision reference built independently from the pairs, and errors
  * (bad arguments, GraphBLAS failures) returned rather than aborting. */
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,9 +176,48 @@ static void check_spmm(const gr_norm_adj *a, const double *A, uint32_t n, uint32
                 fail_msg("kernel %d, d %u, Y[%zu] = %g, want %g", k, d, q, Y[q], ref[q]);
         assert_memory_equal(X, X0, len * sizeof *X);
     }
+    /* The CSR kernel sums each row in entry order on one thread: Y is bitwise
+     * the same for any thread count (and register-blocked or not). */
+    float *Y1 = malloc(len * sizeof *Y1);
+    assert_non_null(Y1);
+    const int threads0 = omp_get_max_threads();
+    omp_set_num_threads(1);
+    assert_int_equal(gr_spmm(a, X, Y1, d, GR_SPMM_CSR, msg), GR_OK);
+    for (int t = 2; t <= 3; t++) {
+        omp_set_num_threads(t);
+        for (size_t q = 0; q < len; q++) Y[q] = NAN;
+        assert_int_equal(gr_spmm(a, X, Y, d, GR_SPMM_CSR, msg), GR_OK);
+        assert_memory_equal(Y, Y1, len * sizeof *Y);
+    }
+    omp_set_num_threads(threads0);
+    free(Y1);
     free(buf);
     free(X0);
     free(ref);
+}
+
+/* Column j of Y depends on column j of X only, so Y for d (a multiple of 16,
+ * register-blocked) must equal the first d columns of Y for d + 1 (the
+ * generic loop) with X padded by a column: bit for bit, same order of sums. */
+static void check_paths_agree(const gr_norm_adj *a, uint32_t n, uint32_t d, gr_rng *rng)
+{
+    char msg[GR_MSG_LEN];
+    const uint32_t d1 = d + 1;
+    float *X = malloc((size_t)n * d * sizeof *X), *Y = malloc((size_t)n * d * sizeof *Y);
+    float *X1 = malloc((size_t)n * d1 * sizeof *X1), *Y1 = malloc((size_t)n * d1 * sizeof *Y1);
+    assert_true(X && Y && X1 && Y1);
+    for (uint32_t r = 0; r < n; r++) {
+        for (uint32_t j = 0; j < d; j++)
+            X[(size_t)r * d + j] = X1[(size_t)r * d1 + j] = (float)(2.0 * gr_rng_uniform(rng) - 1.0);
+        X1[(size_t)r * d1 + d] = 1.0f;
+    }
+    assert_int_equal(gr_spmm(a, X, Y, d, GR_SPMM_CSR, msg), GR_OK);
+    assert_int_equal(gr_spmm(a, X1, Y1, d1, GR_SPMM_CSR, msg), GR_OK);
+    for (uint32_t r = 0; r < n; r++) assert_memory_equal(Y + (size_t)r * d, Y1 + (size_t)r * d1, d * sizeof *Y);
+    free(X);
+    free(Y);
+    free(X1);
+    free(Y1);
 }
 
 static void check_random(uint64_t seed, uint32_t nu, uint32_t ni, size_t ne, size_t ns, float w)
@@ -213,8 +253,10 @@ static void check_random(uint64_t seed, uint32_t nu, uint32_t ni, size_t ne, siz
     for (uint32_t r = 0; r < n; r++)
         for (uint64_t k = v.ptr[r]; k < v.ptr[r + 1]; k++)
             assert_float_equal(v.val[k], A[(size_t)r * n + v.idx[k]], 1e-6);
-    const uint32_t ds[] = {1, 7, 64, 16, 33};
+    /* multiples of 16 up to 128 take the register-blocked loop, others not */
+    const uint32_t ds[] = {1, 7, 64, 16, 33, 32, 48, 128, 144};
     for (size_t k = 0; k < sizeof ds / sizeof *ds; k++) check_spmm(a, A, n, ds[k], &rng);
+    for (uint32_t d = 16; d <= 128; d += 16) check_paths_agree(a, n, d, &rng);
     free(A);
     gr_norm_adj_free(a);
     gr_graph_free(&g);
