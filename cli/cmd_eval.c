@@ -1,4 +1,5 @@
 /* gnnrec eval: a model file + train/test files -> full-ranking metrics. */
+#include <cblas.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +27,7 @@ static const char help[] =
     "  --baseline itempop evaluate the popularity baseline instead of a model\n"
     "  --json FILE        metrics as JSON\n"
     "  --per-user FILE    per-user metrics TSV (original user ids)\n"
-    "  --threads N        threads (default: the model's setting)\n"
+    "  --threads N        threads (default: every core)\n"
     "  --quiet            no load report\n";
 
 static int parse_ks(const char *v, gr_eval_opts *o)
@@ -122,7 +123,13 @@ int gr_cmd_eval(int argc, char **argv)
         eo.n_ks = (int)c.n_topk;
         for (uint32_t k = 0; k < c.n_topk; k++) eo.ks[k] = c.topk[k];
     }
-    omp_set_num_threads((int)(threads ? threads : (c.threads ? c.threads : (uint32_t)omp_get_max_threads())));
+    /* This machine's cores unless asked: the model's setting describes the
+     * machine it was trained on.  OpenBLAS (pthreads build) needs its own call. */
+    if (threads > 0) {
+        omp_set_num_threads((int)threads);
+        openblas_set_num_threads((int)threads);
+    }
+    eo.mask_self = c.graph != GR_GRAPH_BIPARTITE;
     /* The files must speak the model's ids: its maps move into the dataset,
      * and a string id the model never saw is a bad row. */
     gr_cli_input_from_config(&in, &c);

@@ -52,6 +52,9 @@ static gr_status carve_valid(const gr_config *c, gr_run_data *d, char *msg)
     GR_CHECK_ALLOC(part, "the validation split");
     GR_TRY(gr_split_assign(&d->train, &so, part, &rep, msg));
     GR_TRY(gr_graph_select(&d->train, part, GR_PART_TEST, &d->valid, msg));
+    if (d->valid.R.nnz == 0)
+        GR_FAIL(GR_ERR_ARG, "valid_share = %g holds out no interaction (users need at least %u items to give one); "
+                "raise valid_share or give a valid= file", c->valid_share, so.min_items);
     GR_TRY(gr_graph_select(&d->train, part, GR_PART_TRAIN, &rest, msg));
     gr_graph_free(&d->train);
     d->train = rest;
@@ -71,7 +74,10 @@ int gr_cli_load_run_data(gr_cli_input *in, const gr_config *c, gr_run_data *d)
     int show = in->quiet ? 0 : (in->progress >= 0 ? in->progress : isatty(STDERR_FILENO));
     gr_progress_start(&in->bar, "loading", show);
     in->load.progress = &in->bar;
-    if (c->train[0] == '\0') return gr_cli_usage_error("train", "no training file (set train= in [data])");
+    if (c->train[0] == '\0') {
+        fprintf(stderr, "gnnrec: no training file: set train= in the config's [data] section, or --train FILE for eval\n");
+        return GR_EXIT_USAGE;
+    }
     size_t end_train = 0, end_valid = 0, end_test = 0;
     int rc = load_one(in, &d->ds, c->train, &end_train);
     if (rc == GR_EXIT_OK && c->valid[0]) rc = load_one(in, &d->ds, c->valid, &end_valid);

@@ -100,7 +100,7 @@ gr_status gr_evaluate(const gr_scorer *s, const gr_csr *train, const gr_csr *mas
 
     /* the evaluated users, ascending */
     size_t n_eval = gr_csr_nonempty_rows(test);
-    if (n_eval == 0) GR_FAIL(GR_ERR_ARG, "evaluation: no user has a test item");
+    if (n_eval == 0) GR_FAIL(GR_ERR_INPUT, "evaluation: no user has a test item");
     users = gr_alloc(n_eval, sizeof *users);
     GR_CHECK_ALLOC(users, "the list of test users");
     n_eval = 0;
@@ -133,7 +133,8 @@ gr_status gr_evaluate(const gr_scorer *s, const gr_csr *train, const gr_csr *mas
         GR_TRY(s->score(s->ctx, users + b, nb, scores, msg));
         double t_mid = gr_now();
         r->score_seconds += t_mid - t;
-        GR_TRY(gr_topk_block(scores, nb, n_items, users + b, train, mask2, list_k, o->n_threads, top, top_n, msg));
+        GR_TRY(gr_topk_block(scores, nb, n_items, users + b, train, mask2, o->mask_self, list_k, o->n_threads, top,
+                             top_n, msg));
         /* Metrics in user order on the main thread: a few hundred
          * operations per user, and the sums come out the same for every
          * block size and thread count. */

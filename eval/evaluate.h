@@ -25,6 +25,7 @@ typedef struct {
     int n_ks;                    /* 1..GR_EVAL_MAX_K; default 3: 10, 20, 50 */
     size_t mem_budget;           /* bytes for one block of scores; 0 = default (256 MiB) */
     int n_threads;               /* ranking threads; <= 0 = OpenMP default */
+    int mask_self;               /* skip item u for user u: follower graphs, where both are one account */
     const char *per_user_path;   /* NULL, or a TSV of per-user metrics (".gz" compresses) */
     const gr_idmap *user_ids;    /* original user ids for that TSV (graph->user_ids); NULL = integers */
 } gr_eval_opts;

@@ -95,8 +95,8 @@ static void topk_scan(topk_state *st, const float *scores, uint64_t lo, uint64_t
     }
 }
 
-uint32_t gr_topk_row(const float *scores, uint32_t n_items, gr_mask_row m1, gr_mask_row m2, uint32_t k,
-                     gr_topk_entry *heap, gr_topk_entry *out)
+uint32_t gr_topk_row(const float *scores, uint32_t n_items, gr_mask_row m1, gr_mask_row m2, uint32_t skip,
+                     uint32_t k, gr_topk_entry *heap, gr_topk_entry *out)
 {
     if (k == 0) return 0;
     topk_state st = {heap, k, 0};
@@ -109,6 +109,7 @@ uint32_t gr_topk_row(const float *scores, uint32_t n_items, gr_mask_row m1, gr_m
         uint64_t next = n_items;
         if (a < m1.n && m1.idx[a] < next) next = m1.idx[a];
         if (b < m2.n && m2.idx[b] < next) next = m2.idx[b];
+        if (skip >= i && skip < next) next = skip;
         if (next > i) topk_scan(&st, scores, i, next);
         i = next + 1;
     }
@@ -125,7 +126,8 @@ uint32_t gr_topk_row(const float *scores, uint32_t n_items, gr_mask_row m1, gr_m
 }
 
 gr_status gr_topk_block(const float *scores, size_t n, uint32_t n_items, const uint32_t *users,
-                        const gr_csr *mask1, const gr_csr *mask2, uint32_t k, int n_threads, gr_topk_entry *out,
+                        const gr_csr *mask1, const gr_csr *mask2, int mask_self, uint32_t k, int n_threads,
+                        gr_topk_entry *out,
                         uint32_t *out_n, char *msg)
 {
     gr_status status = GR_OK;
@@ -141,7 +143,8 @@ gr_status gr_topk_block(const float *scores, size_t n, uint32_t n_items, const u
         for (size_t r = 0; r < n; r++) {
             uint32_t u = users[r];
             out_n[r] = gr_topk_row(scores + r * (size_t)n_items, n_items, gr_mask_row_of(mask1, u),
-                                   gr_mask_row_of(mask2, u), k, heap, out + r * (size_t)k);
+                                   gr_mask_row_of(mask2, u), mask_self ? u : GR_TOPK_NO_SKIP, k, heap,
+                                   out + r * (size_t)k);
         }
     }
 fail:

@@ -84,9 +84,10 @@ static gr_status check_symmetric(const gr_csr *s, char *msg)
  * gr_norm_adj_build, checks and this copy included, takes ~50 ms, while
  * GrB_Matrix_build from (i, j, x) tuples alone takes ~180 ms (it sorts and
  * checks duplicates we know are absent). */
-static gr_status build_grb(gr_norm_adj *a, char *msg)
+gr_status gr_norm_adj_ensure_grb(gr_norm_adj *a, char *msg)
 {
     gr_status status = GR_OK;
+    if (a->G != NULL) return GR_OK;
     GrB_Index *Ap = gr_alloc(a->n + (size_t)1, sizeof *Ap);
     GrB_Index *Aj = gr_alloc_huge(a->nnz, sizeof *Aj);
     float *Ax = gr_alloc_huge(a->nnz, sizeof *Ax);
@@ -193,7 +194,8 @@ gr_status gr_norm_adj_build(gr_norm_adj **out, const gr_graph *g, const gr_csr *
             }
         }
     }
-    GR_TRY(build_grb(a, msg));
+    /* The GraphBLAS copy is made on first use by the GraphBLAS kernel: training
+     * runs the CSR kernel and would carry 12 bytes per entry for nothing. */
     *out = a;
     a = NULL;
 fail:

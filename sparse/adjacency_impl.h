@@ -16,4 +16,8 @@ struct gr_norm_adj {
     GrB_Matrix G;      /* the same matrix, FP32, sparse by row, for GrB_mxm */
 };
 
+/* Makes the GraphBLAS copy G when it does not exist yet (a cache filled on
+ * first use; GraphBLAS runs on the main thread only, so no lock). */
+gr_status gr_norm_adj_ensure_grb(gr_norm_adj *a, char *msg);
+
 #endif

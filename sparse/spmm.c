@@ -193,6 +193,7 @@ static gr_status spmm_grb(const gr_norm_adj *a, const float *X, float *Y, uint32
 #pragma omp parallel for schedule(static)
     for (int64_t r = 0; r < n; r++) memset(Y + (size_t)r * d, 0, (size_t)d * sizeof(float));
 
+    GR_TRY(gr_norm_adj_ensure_grb((gr_norm_adj *)(uintptr_t)a, msg)); /* fills a cache only */
     GR_GRB_TRY(GrB_Matrix_new(&Xm, GrB_FP32, a->n, d));
     GR_GRB_TRY(GrB_Matrix_new(&Ym, GrB_FP32, a->n, d));
     GR_GRB_TRY_ON(Xm, GxB_Matrix_pack_FullR(Xm, &xp, bytes, false, NULL));

@@ -25,27 +25,32 @@ static void test_topk_row(void **state)
     const float s[8] = {0.5f, 9.0f, 0.5f, NAN, 9.0f, 0.7f, 3.0f, 0.5f};
     const uint32_t m1[] = {1, 4}, m2[] = {4, 6, 99};
     gr_mask_row a = {m1, 2}, b = {m2, 3}, none = {NULL, 0};
-    uint32_t n = gr_topk_row(s, 8, a, b, 3, heap, out);
+    uint32_t n = gr_topk_row(s, 8, a, b, GR_TOPK_NO_SKIP, 3, heap, out);
     assert_int_equal(n, 3);
     assert_int_equal(out[0].item, 5); /* 0.7 */
     assert_int_equal(out[1].item, 0); /* 0.5, lowest index of the three */
     assert_int_equal(out[2].item, 2);
     assert_true(out[0].score == 0.7f);
     /* k beyond the unmasked count: 8 - {1,4,6} = 5 entries, NaN last */
-    n = gr_topk_row(s, 8, a, b, 8, heap, out);
+    n = gr_topk_row(s, 8, a, b, GR_TOPK_NO_SKIP, 8, heap, out);
     assert_int_equal(n, 5);
     const uint32_t want[] = {5, 0, 2, 7, 3};
     for (int r = 0; r < 5; r++) assert_int_equal(out[r].item, want[r]);
     /* no masks: the two 9s first, lower index first */
-    n = gr_topk_row(s, 8, none, none, 2, heap, out);
+    n = gr_topk_row(s, 8, none, none, GR_TOPK_NO_SKIP, 2, heap, out);
     assert_int_equal(n, 2);
     assert_int_equal(out[0].item, 1);
     assert_int_equal(out[1].item, 4);
-    assert_int_equal(gr_topk_row(s, 8, none, none, 0, heap, out), 0);
+    assert_int_equal(gr_topk_row(s, 8, none, none, GR_TOPK_NO_SKIP, 0, heap, out), 0);
+    /* skip: the best item left out as if it were the user itself */
+    uint32_t best = out[0].item;
+    n = gr_topk_row(s, 8, none, none, best, 8, heap, out);
+    assert_int_equal(n, 7);
+    for (uint32_t q = 0; q < n; q++) assert_int_not_equal(out[q].item, best);
     /* everything masked */
     const uint32_t all[] = {0, 1, 2, 3, 4, 5, 6, 7};
     gr_mask_row every = {all, 8};
-    assert_int_equal(gr_topk_row(s, 8, every, none, 3, heap, out), 0);
+    assert_int_equal(gr_topk_row(s, 8, every, none, GR_TOPK_NO_SKIP, 3, heap, out), 0);
 }
 
 static int ref_cmp(const void *x, const void *y)
@@ -80,7 +85,7 @@ static void test_topk_random(void **state)
     gr_graph mask;
     gr_test_graph_from_pairs(&mask, NU, NI, mu, mi, nm);
     char msg[GR_MSG_LEN];
-    assert_int_equal(gr_topk_block(s, NU, NI, users, &mask.R, NULL, K, 0, out, out_n, msg), GR_OK);
+    assert_int_equal(gr_topk_block(s, NU, NI, users, &mask.R, NULL, 0, K, 0, out, out_n, msg), GR_OK);
     for (uint32_t u = 0; u < NU; u++) {
         uint32_t n = 0;
         gr_mask_row m = gr_mask_row_of(&mask.R, u);
@@ -301,7 +306,7 @@ static void test_errors(void **state)
     /* no test users */
     gr_graph empty;
     gr_test_graph_from_pairs(&empty, 4, 6, NULL, NULL, 0);
-    assert_int_equal(gr_evaluate(&s, &h.train.R, NULL, &empty.R, NULL, &r, msg), GR_ERR_ARG);
+    assert_int_equal(gr_evaluate(&s, &h.train.R, NULL, &empty.R, NULL, &r, msg), GR_ERR_INPUT);
     assert_non_null(strstr(msg, "no user has a test item"));
     gr_graph_free(&empty);
     /* a scorer failing on its second block: its message comes back and the
