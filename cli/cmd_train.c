@@ -13,6 +13,7 @@
 #include "core/sysinfo.h"
 #include "eval/dot_scorer.h"
 #include "eval/evaluate.h"
+#include "gnn/checkpoint.h"
 #include "gnn/model.h"
 #include "gnn/model_file.h"
 #include "gnn/train.h"
@@ -20,7 +21,8 @@
 #include "sparse/grb.h"
 
 static const char help[] =
-    "usage: gnnrec train [--config FILE] [key=value ...] [-o model.gnr] [options]\n\n"
+    "usage: gnnrec train [--config FILE] [key=value ...] [-o model.gnr] [options]\n"
+    "       gnnrec train --resume CHECKPOINT [key=value ...] [-o model.gnr] [options]\n\n"
     "Trains LightGCN (or MF: model=mf) on the config's [data] train file with the\n"
     "sigmoid head, evaluates every eval_every epochs on the validation data (a valid\n"
     "file, or valid_share of train; without either, on the test file as the\n"
@@ -28,9 +30,18 @@ static const char help[] =
     "evaluations without improvement, prints the test metrics and saves the model.\n"
     "Any config key can be overridden as key=value or section.key=value, e.g.\n"
     "  gnnrec train --config configs/gowalla-lightgcn.ini epochs=1\n\n"
+    "With checkpoint_every=N, a checkpoint of the whole run (model, Adam state,\n"
+    "best epoch so far) is written every N epochs and after the last one;\n"
+    "--resume continues such a run exactly where it stopped, with the data files\n"
+    "its config names (which must be unchanged), to the same model an\n"
+    "uninterrupted run would have made.  Only epochs, patience, eval_every,\n"
+    "checkpoint_every and threads may be overridden then.\n\n"
     "Options:\n"
     "  --config FILE       INI file (configs/*.ini); defaults are LightGCN's Gowalla settings\n"
     "  -o, --output FILE   model file to write (atomically)\n"
+    "  --checkpoint FILE   where checkpoint_every writes checkpoints (default: OUTPUT.ckpt\n"
+    "                      with -o, else none); each replaces the last atomically\n"
+    "  --resume FILE       continue the run of this checkpoint (its config; no --config)\n"
     "  --log FILE          training log, one JSON object per epoch (epoch, loss, seconds, metric)\n"
     "  --json FILE         final test metrics as JSON\n"
     "  --quiet             no progress, no report\n"
@@ -42,6 +53,7 @@ typedef struct {
     const gr_graph *target; /* what the early-stopping metric is measured on */
     gr_metric stop;
     gr_output *log;
+    const char *checkpoint; /* path, NULL when off */
     int show_progress, quiet;
     double batch_t0;
 } train_ctx;
@@ -116,6 +128,22 @@ static gr_status on_epoch(void *vctx, const gr_epoch_info *e, char *msg)
     return s;
 }
 
+static gr_status on_checkpoint(void *vctx, const gr_train_state *st, const float *ego, const float *E, char *msg)
+{
+    train_ctx *t = vctx;
+    const gr_graph *g = &t->data->train;
+    gr_model m = {.cfg = *t->cfg, .n_users = g->n_users, .n_items = g->n_items, .dim = t->cfg->dim,
+                  .ego = (float *)ego, .final = (float *)E, /* only read */
+                  .user_ids = (gr_idmap *)t->data->ds.user_ids, .item_ids = (gr_idmap *)t->data->ds.item_ids,
+                  .shared_ids = t->data->ds.shared_ids};
+    gr_status s = gr_checkpoint_save(t->checkpoint, &m, st, g, msg);
+    if (s == GR_OK && !t->quiet) {
+        if (t->show_progress) fprintf(stderr, "\r%*s\r", 100, "");
+        fprintf(stderr, "checkpoint of epoch %u written to %s\n", st->epoch, t->checkpoint);
+    }
+    return s;
+}
+
 /* Threads for OpenMP, OpenBLAS and GraphBLAS alike. */
 static gr_status set_threads(uint32_t threads, char *msg)
 {
@@ -129,40 +157,77 @@ int gr_cmd_train(int argc, char **argv)
     gr_config_default(&cfg);
     gr_cli_input in;
     gr_cli_input_init(&in);
-    const char *out = NULL, *log_path = NULL, *json_path = NULL;
+    const char *out = NULL, *log_path = NULL, *json_path = NULL, *ckpt_arg = NULL, *resume = NULL, *config = NULL;
     char msg[GR_MSG_LEN] = "";
     gr_status s = GR_OK;
-    /* The config first, so that overrides apply on top of it in any order. */
+    gr_checkpoint ck;
+    memset(&ck, 0, sizeof ck);
+    /* The config (or the checkpoint's) first, so overrides apply on top of it
+     * in any order. */
     for (int i = 1; i < argc; i++)
-        if (gr_cli_is(argv[i], "--config")) {
-            const char *v = gr_cli_value(argc, argv, &i, "--config");
+        if (gr_cli_is(argv[i], "--config") || gr_cli_is(argv[i], "--resume")) {
+            int is_config = gr_cli_is(argv[i], "--config");
+            const char *v = gr_cli_value(argc, argv, &i, is_config ? "--config" : "--resume");
             if (v == NULL) return GR_EXIT_USAGE;
-            if ((s = gr_config_load(&cfg, v, msg)) != GR_OK) return gr_cli_error(s, msg);
+            if (is_config) config = v;
+            else resume = v;
         }
+    if (config && resume)
+        return gr_cli_usage_error("train", "--resume continues with the checkpoint's config; drop --config");
+    if (config && (s = gr_config_load(&cfg, config, msg)) != GR_OK) return gr_cli_error(s, msg);
+    if (resume) {
+        if ((s = gr_checkpoint_load(&ck, resume, msg)) != GR_OK) return gr_cli_error(s, msg);
+        cfg = ck.model.cfg;
+    }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             printf("%s", help);
             return GR_EXIT_OK;
-        } else if (gr_cli_is(a, "--config")) {
-            gr_cli_value(argc, argv, &i, "--config");
+        } else if (gr_cli_is(a, "--config") || gr_cli_is(a, "--resume")) {
+            gr_cli_value(argc, argv, &i, gr_cli_is(a, "--config") ? "--config" : "--resume");
         } else if (strcmp(a, "-o") == 0 || gr_cli_is(a, "--output")) {
-            if ((out = gr_cli_value(argc, argv, &i, a[1] == 'o' ? "-o" : "--output")) == NULL) return GR_EXIT_USAGE;
+            if ((out = gr_cli_value(argc, argv, &i, a[1] == 'o' ? "-o" : "--output")) == NULL) goto usage;
+        } else if (gr_cli_is(a, "--checkpoint")) {
+            if ((ckpt_arg = gr_cli_value(argc, argv, &i, "--checkpoint")) == NULL) goto usage;
         } else if (gr_cli_is(a, "--log")) {
-            if ((log_path = gr_cli_value(argc, argv, &i, "--log")) == NULL) return GR_EXIT_USAGE;
+            if ((log_path = gr_cli_value(argc, argv, &i, "--log")) == NULL) goto usage;
         } else if (gr_cli_is(a, "--json")) {
-            if ((json_path = gr_cli_value(argc, argv, &i, "--json")) == NULL) return GR_EXIT_USAGE;
+            if ((json_path = gr_cli_value(argc, argv, &i, "--json")) == NULL) goto usage;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "--progress") == 0 || strcmp(a, "--no-progress") == 0) {
             gr_cli_input_option(&in, argc, argv, &i);
         } else if (a[0] != '-' && strchr(a, '=') != NULL) {
-            if ((s = gr_config_set_arg(&cfg, a, msg)) != GR_OK) return gr_cli_error(s, msg);
+            s = resume ? gr_checkpoint_override(&cfg, a, msg) : gr_config_set_arg(&cfg, a, msg);
+            if (s != GR_OK) goto early_error;
         } else {
+            gr_checkpoint_free(&ck);
             return gr_cli_usage_error("train", "unexpected argument '%s'", a);
         }
     }
-    if ((s = gr_config_check(&cfg, msg)) != GR_OK) return gr_cli_error(s, msg);
-    if ((s = set_threads(cfg.threads, msg)) != GR_OK) return gr_cli_error(s, msg);
+    if ((s = gr_config_check(&cfg, msg)) != GR_OK) goto early_error;
+    if (ckpt_arg && cfg.checkpoint_every == 0) {
+        gr_checkpoint_free(&ck);
+        return gr_cli_usage_error("train", "--checkpoint needs checkpoint_every=N (epochs between checkpoints)");
+    }
+    if (resume && cfg.epochs <= ck.state.epoch) {
+        uint32_t at = ck.state.epoch;
+        gr_checkpoint_free(&ck);
+        return gr_cli_usage_error("train", "%s is at epoch %u: set epochs= above that to continue", resume, at);
+    }
+    if ((s = set_threads(cfg.threads, msg)) != GR_OK) goto early_error;
     gr_cli_input_from_config(&in, &cfg);
+    /* OUTPUT.ckpt by default, beside the model it will become. */
+    char ckpt_buf[GR_PATH_MAX + 8];
+    const char *ckpt_path = NULL;
+    if (cfg.checkpoint_every > 0) {
+        if (ckpt_arg) ckpt_path = ckpt_arg;
+        else if (out && strcmp(out, "-") != 0) {
+            snprintf(ckpt_buf, sizeof ckpt_buf, "%s.ckpt", out);
+            ckpt_path = ckpt_buf;
+        } else if (!in.quiet) {
+            fprintf(stderr, "gnnrec train: checkpoint_every is set but there is no -o or --checkpoint: no checkpoints\n");
+        }
+    }
 
     gr_run_data d;
     memset(&d, 0, sizeof d);
@@ -175,24 +240,32 @@ int gr_cmd_train(int argc, char **argv)
     if (rc != GR_EXIT_OK) goto done;
     const gr_graph *g = &d.train;
     const uint32_t n = g->n_users + g->n_items;
+    if (resume && (s = gr_checkpoint_check_data(&ck, g, resume, msg)) != GR_OK) goto failed;
     m.cfg = cfg;
     m.n_users = g->n_users;
     m.n_items = g->n_items;
     m.dim = cfg.dim;
-    m.ego = gr_alloc((size_t)n * cfg.dim, sizeof *m.ego);
+    if (resume) {
+        /* The checkpoint's ego embeddings are where training goes on from. */
+        m.ego = ck.model.ego;
+        ck.model.ego = NULL;
+    } else {
+        m.ego = gr_alloc((size_t)n * cfg.dim, sizeof *m.ego);
+    }
     m.final = gr_alloc((size_t)n * cfg.dim, sizeof *m.final);
     if (m.ego == NULL || m.final == NULL) {
         s = gr_fail(msg, GR_ERR_NOMEM, "out of memory for %u x %u embeddings", n, cfg.dim);
         goto failed;
     }
-    gr_init_ego(m.ego, n, cfg.dim, cfg.init_std, cfg.seed);
+    if (!resume) gr_init_ego(m.ego, n, cfg.dim, cfg.init_std, cfg.seed);
     if (cfg.layers > 0 && (s = gr_norm_adj_build(&adj, g, NULL, 0, msg)) != GR_OK) goto failed;
     if (log_path && (s = gr_output_open(&log, log_path, msg)) != GR_OK) goto failed;
 
-    train_ctx t = {.cfg = &cfg, .data = &d, .stop = stop_metric(&cfg), .log = log, .quiet = in.quiet};
+    train_ctx t = {.cfg = &cfg, .data = &d, .stop = stop_metric(&cfg), .log = log, .checkpoint = ckpt_path, .quiet = in.quiet};
     t.show_progress = in.quiet ? 0 : (in.progress >= 0 ? in.progress : isatty(STDERR_FILENO));
     t.target = d.has_valid ? &d.valid : (d.has_test ? &d.test : NULL);
-    gr_train_hooks hooks = {.ctx = &t, .evaluate = t.target ? on_evaluate : NULL, .on_batch = on_batch, .on_epoch = on_epoch};
+    gr_train_hooks hooks = {.ctx = &t, .evaluate = t.target ? on_evaluate : NULL, .on_batch = on_batch, .on_epoch = on_epoch,
+                            .on_checkpoint = ckpt_path ? on_checkpoint : NULL};
     if (!in.quiet) {
         char a[GR_FMT_LEN], b[GR_FMT_LEN], c[GR_FMT_LEN];
         fprintf(stderr, "training %s: %s users x %s items, %s interactions, d = %u, K = %u, %d threads; selecting on %s\n",
@@ -201,8 +274,12 @@ int gr_cmd_train(int argc, char **argv)
                 d.has_valid ? (d.valid_carved ? "a validation share of train" : "the validation file")
                             : (d.has_test ? "the test file (as the reference code does)" : "nothing (last epoch kept)"));
     }
+    if (resume && !in.quiet)
+        fprintf(stderr, "resuming %s from epoch %u to %u%s\n", resume, ck.state.epoch, cfg.epochs,
+                ck.state.best_epoch ? "" : " (nothing evaluated yet)");
     gr_train_report rep;
-    if ((s = gr_train(&cfg, g, adj, m.ego, m.final, &hooks, &rep, msg)) != GR_OK) goto failed;
+    if ((s = gr_train_from(&cfg, g, adj, m.ego, m.final, &hooks, resume ? &ck.state : NULL, &rep, msg)) != GR_OK)
+        goto failed;
     m.epoch = rep.epochs_run;
     m.best_metric = rep.best_metric;
     if (!in.quiet)
@@ -239,5 +316,12 @@ done:
     gr_norm_adj_free(adj);
     gr_model_free(&m);
     gr_run_data_free(&d);
+    gr_checkpoint_free(&ck);
     return rc;
+usage:
+    gr_checkpoint_free(&ck);
+    return GR_EXIT_USAGE;
+early_error:
+    gr_checkpoint_free(&ck);
+    return gr_cli_error(s, msg);
 }

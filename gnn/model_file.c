@@ -57,6 +57,10 @@ static size_t array_bytes(uint32_t n_users, uint32_t n_items, uint32_t dim)
     return (size_t)(rows * dim * 4);
 }
 
+/* The model's own sections, in file order. */
+enum { S_CONF, S_DIMS, S_UIDS, S_IIDS, S_EGO, S_FINL, S_END, S_N };
+static const char *const known[S_N] = {"CONF", "DIMS", "UIDS", "IIDS", "EGO ", "FINL", "END "};
+
 /* ---- writing ----------------------------------------------------------- */
 
 static gr_status write_section(gr_output *o, const char *tag, const void *data, size_t len, char *msg)
@@ -91,6 +95,12 @@ static gr_status check_model(const gr_model *m, char *msg)
 }
 
 gr_status gr_model_save(const gr_model *m, const char *path, char *msg)
+{
+    return gr_model_save_with(m, NULL, 0, path, msg);
+}
+
+gr_status gr_model_save_with(const gr_model *m, const gr_section_out *extra, size_t n_extra, const char *path,
+                             char *msg)
 {
     gr_status status = GR_OK;
     gr_output *o = NULL;
@@ -135,6 +145,13 @@ gr_status gr_model_save(const gr_model *m, const char *path, char *msg)
     size_t bytes = array_bytes(m->n_users, m->n_items, m->dim);
     GR_TRY(write_section(o, "EGO ", m->ego, bytes, msg));
     GR_TRY(write_section(o, "FINL", m->final, bytes, msg));
+    for (size_t k = 0; k < n_extra; k++) {
+        char tag[5] = {0};
+        memcpy(tag, extra[k].tag, 4);
+        for (int s = 0; s < S_N; s++)
+            if (memcmp(tag, known[s], 4) == 0) GR_FAIL(GR_ERR_ARG, "%s: extra section %s is a model section", path, tag);
+        GR_TRY(write_section(o, tag, extra[k].data, extra[k].len, msg));
+    }
     GR_TRY(write_section(o, "END ", "", 0, msg));
     status = gr_output_commit(o, msg);
     o = NULL;
@@ -213,8 +230,6 @@ static gr_status skip_section(reader *r, const char *tag, uint64_t len)
     return check_crc(r, tag, (uint32_t)crc);
 }
 
-enum { S_CONF, S_DIMS, S_UIDS, S_IIDS, S_EGO, S_FINL, S_END, S_N };
-static const char *const known[S_N] = {"CONF", "DIMS", "UIDS", "IIDS", "EGO ", "FINL", "END "};
 
 static gr_status read_dims(reader *r, gr_model *m, const unsigned char *d, uint32_t *flags)
 {
@@ -238,7 +253,27 @@ static gr_status read_dims(reader *r, gr_model *m, const unsigned char *d, uint3
     return GR_OK;
 }
 
-static gr_status read_sections(reader *r, gr_model *m)
+/* An extra section the caller asked for: sized, read and CRC-checked. */
+static gr_status read_extra(reader *r, const gr_model *m, int seen_dims, gr_section_in *x, const char *tag,
+                            uint64_t len)
+{
+    if (x->data != NULL) return gr_fail(r->msg, GR_ERR_INPUT, "%s: section %s appears twice (file corrupt)", r->path, tag);
+    if (x->array) {
+        if (!seen_dims) return gr_fail(r->msg, GR_ERR_INPUT, "%s: section %s before DIMS (file corrupt)", r->path, tag);
+        size_t bytes = array_bytes(m->n_users, m->n_items, m->dim);
+        if (len != bytes)
+            return gr_fail(r->msg, GR_ERR_INPUT, "%s: section %s holds %llu bytes, DIMS says %zu (file corrupt)", r->path,
+                           tag, (unsigned long long)len, bytes);
+    } else if (len > x->max_len) {
+        return gr_fail(r->msg, GR_ERR_INPUT, "%s: section %s has a bad length %llu (file corrupt)", r->path, tag,
+                       (unsigned long long)len);
+    }
+    gr_status status = read_payload(r, tag, len, &x->data);
+    if (status == GR_OK) x->len = (size_t)len;
+    return status;
+}
+
+static gr_status read_sections(reader *r, gr_model *m, gr_section_in *extra, size_t n_extra)
 {
     gr_status status = GR_OK;
     char *msg = r->msg, tag[24] = "header", name[GR_PATH_MAX + 16];
@@ -259,7 +294,10 @@ static gr_status read_sections(reader *r, gr_model *m)
         int s = 0;
         while (s < S_N && memcmp(head, known[s], 4) != 0) s++;
         if (s == S_N) {
-            GR_TRY(skip_section(r, tag, len));
+            size_t x = 0;
+            while (x < n_extra && memcmp(head, extra[x].tag, 4) != 0) x++;
+            if (x < n_extra) GR_TRY(read_extra(r, m, seen[S_DIMS], &extra[x], tag, len));
+            else GR_TRY(skip_section(r, tag, len));
             continue;
         }
         if (seen[s]) GR_FAIL(GR_ERR_INPUT, "%s: section %s appears twice (file corrupt)", r->path, tag);
@@ -323,7 +361,16 @@ fail:
 
 gr_status gr_model_load(gr_model *m, const char *path, char *msg)
 {
+    return gr_model_load_with(m, NULL, 0, path, msg);
+}
+
+gr_status gr_model_load_with(gr_model *m, gr_section_in *extra, size_t n_extra, const char *path, char *msg)
+{
     gr_status status = GR_OK;
+    for (size_t k = 0; k < n_extra; k++) {
+        extra[k].data = NULL;
+        extra[k].len = 0;
+    }
     reader r = {NULL, path, 0, 0, msg};
     struct stat st;
     unsigned char head[12];
@@ -340,11 +387,16 @@ gr_status gr_model_load(gr_model *m, const char *path, char *msg)
     if (version != GR_MODEL_FILE_VERSION)
         GR_FAIL(GR_ERR_INPUT, "%s: model file format version %u; this build reads version %u", path, version,
                 GR_MODEL_FILE_VERSION);
-    GR_TRY(read_sections(&r, m));
+    GR_TRY(read_sections(&r, m, extra, n_extra));
     fclose(r.f);
     return GR_OK;
 fail:
     if (r.f != NULL) fclose(r.f);
     gr_model_free(m);
+    for (size_t k = 0; k < n_extra; k++) {
+        free(extra[k].data);
+        extra[k].data = NULL;
+        extra[k].len = 0;
+    }
     return status;
 }

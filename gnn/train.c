@@ -76,8 +76,61 @@ static float *layer_weights(const gr_config *c, float *alpha)
     return alpha;
 }
 
+/* Evaluates the embeddings ego stands for, and keeps them when they beat the
+ * best so far. */
+static gr_status evaluate_epoch(trainer *t, const gr_norm_adj *adj, const float *ego, size_t n_params,
+                                const gr_train_hooks *hooks, gr_epoch_info *info, gr_train_report *report,
+                                uint32_t *since_best, char *msg)
+{
+    gr_status status = GR_OK;
+    GR_TRY(gr_lightgcn_forward(&t->net, adj, ego, msg));
+    GR_TRY(hooks->evaluate(hooks->ctx, t->net.out, &info->metric, msg));
+    info->evaluated = 1;
+    if (info->metric > report->best_metric) {
+        info->improved = 1;
+        report->best_metric = info->metric;
+        report->best_epoch = info->epoch;
+        memcpy(t->best, ego, n_params * sizeof *ego);
+        *since_best = 0;
+    } else {
+        (*since_best)++;
+    }
+fail:
+    return status;
+}
+
+/* Takes over a saved state: Adam's moments and step, the best embeddings. */
+static gr_status restore(const gr_config *c, trainer *t, const gr_train_state *from, int evaluating, size_t n_params,
+                         gr_train_report *report, char *msg)
+{
+    if (from->epoch >= c->epochs)
+        return gr_fail(msg, GR_ERR_ARG, "nothing to train: the run is at epoch %u and epochs = %u", from->epoch,
+                       c->epochs);
+    if (c->optimizer == GR_OPT_ADAM) {
+        if (from->adam_step > 0 && (from->adam_m == NULL || from->adam_v == NULL))
+            return gr_fail(msg, GR_ERR_ARG, "resuming Adam needs its moments");
+        if (from->adam_m) memcpy(t->adam.m, from->adam_m, n_params * sizeof *t->adam.m);
+        if (from->adam_v) memcpy(t->adam.v, from->adam_v, n_params * sizeof *t->adam.v);
+        t->adam.step = from->adam_step;
+    }
+    report->epochs_run = from->epoch;
+    report->best_epoch = from->best_epoch;
+    report->best_metric = from->best_metric;
+    if (evaluating && from->best_epoch > 0) {
+        if (from->best == NULL) return gr_fail(msg, GR_ERR_ARG, "resuming needs the best embeddings of epoch %u", from->best_epoch);
+        memcpy(t->best, from->best, n_params * sizeof *t->best);
+    }
+    return GR_OK;
+}
+
 gr_status gr_train(const gr_config *c, const gr_graph *g, const gr_norm_adj *adj, float *ego, float *E,
                    const gr_train_hooks *hooks, gr_train_report *report, char *msg)
+{
+    return gr_train_from(c, g, adj, ego, E, hooks, NULL, report, msg);
+}
+
+gr_status gr_train_from(const gr_config *c, const gr_graph *g, const gr_norm_adj *adj, float *ego, float *E,
+                        const gr_train_hooks *hooks, const gr_train_state *from, gr_train_report *report, char *msg)
 {
     gr_status status = GR_OK;
     trainer t;
@@ -87,6 +140,7 @@ gr_status gr_train(const gr_config *c, const gr_graph *g, const gr_norm_adj *adj
     const uint32_t n = g->n_users + g->n_items;
     const size_t n_params = (size_t)n * c->dim;
     const int evaluating = hooks && hooks->evaluate;
+    const int checkpointing = hooks && hooks->on_checkpoint && c->checkpoint_every > 0;
     double start = gr_now();
     float alpha[GR_MAX_LAYERS + 1];
 
@@ -106,7 +160,14 @@ gr_status gr_train(const gr_config *c, const gr_graph *g, const gr_norm_adj *adj
 
     uint32_t since_best = 0;
     report->best_metric = -INFINITY;
-    for (uint32_t epoch = 1; epoch <= c->epochs; epoch++) {
+    if (from) {
+        GR_TRY(restore(c, &t, from, evaluating, n_params, report, msg));
+        since_best = from->since_best;
+    }
+    /* A state saved as the run stopped early stops again at once. */
+    int stop = c->patience > 0 && since_best >= c->patience;
+    report->stopped_early = stop;
+    for (uint32_t epoch = report->epochs_run + 1; !stop && epoch <= c->epochs; epoch++) {
         gr_epoch_info info = {.epoch = epoch};
         double t0 = gr_now();
         gr_sampler_epoch(&t.sampler, c->seed, epoch);
@@ -125,27 +186,29 @@ gr_status gr_train(const gr_config *c, const gr_graph *g, const gr_norm_adj *adj
         info.loss = loss_sum / (double)(n_batches ? n_batches : 1);
         info.seconds = gr_now() - t0;
         report->epochs_run = epoch;
-        int due = c->eval_every > 0 ? epoch % c->eval_every == 0 : 0;
-        if (evaluating && (due || epoch == c->epochs)) {
+        const int due = c->eval_every > 0 ? epoch % c->eval_every == 0 : 0, last = epoch == c->epochs;
+        if (evaluating && due)
+            GR_TRY(evaluate_epoch(&t, adj, ego, n_params, hooks, &info, report, &since_best, msg));
+        stop = c->patience > 0 && since_best >= c->patience;
+        if (checkpointing && (epoch % c->checkpoint_every == 0 || last || stop)) {
+            gr_train_state st = {.epoch = epoch,
+                                 .adam_step = t.adam.step,
+                                 .adam_m = t.adam.m,
+                                 .adam_v = t.adam.v,
+                                 .best_epoch = report->best_epoch,
+                                 .best_metric = report->best_metric,
+                                 .best = report->best_epoch > 0 ? t.best : NULL,
+                                 .since_best = since_best};
             GR_TRY(gr_lightgcn_forward(&t.net, adj, ego, msg));
-            GR_TRY(hooks->evaluate(hooks->ctx, t.net.out, &info.metric, msg));
-            info.evaluated = 1;
-            if (info.metric > report->best_metric) {
-                info.improved = 1;
-                report->best_metric = info.metric;
-                report->best_epoch = epoch;
-                memcpy(t.best, ego, n_params * sizeof *ego);
-                since_best = 0;
-            } else {
-                since_best++;
-            }
+            GR_TRY(hooks->on_checkpoint(hooks->ctx, &st, ego, t.net.out, msg));
         }
+        /* The last epoch is always evaluated, but after the checkpoint: an
+         * uninterrupted longer run would not have evaluated here. */
+        if (evaluating && last && !due)
+            GR_TRY(evaluate_epoch(&t, adj, ego, n_params, hooks, &info, report, &since_best, msg));
         info.elapsed = gr_now() - start;
         if (hooks && hooks->on_epoch) GR_TRY(hooks->on_epoch(hooks->ctx, &info, msg));
-        if (c->patience > 0 && since_best >= c->patience) {
-            report->stopped_early = 1;
-            break;
-        }
+        report->stopped_early = stop;
     }
     if (evaluating && report->best_epoch > 0) memcpy(ego, t.best, n_params * sizeof *ego);
     GR_TRY(gr_lightgcn_forward(&t.net, adj, ego, msg));

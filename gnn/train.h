@@ -26,6 +26,21 @@ typedef struct {
     int improved;     /* it beat every earlier evaluation */
 } gr_epoch_info;
 
+/* Where a run stands after an epoch: everything gr_train_from needs to go on
+ * exactly as if it had never stopped.  Nothing else carries over between
+ * epochs: the sampler draws epoch e from the RNG streams (seed, e), and the
+ * propagation is recomputed from the ego embeddings every batch.  Arrays are
+ * (n_users + n_items) x dim floats. */
+typedef struct {
+    uint32_t epoch;                 /* epochs done; the next one is epoch + 1 */
+    uint64_t adam_step;             /* Adam updates done (0 with SGD) */
+    const float *adam_m, *adam_v;   /* Adam's moments; NULL with SGD */
+    uint32_t best_epoch;            /* 0: nothing evaluated yet */
+    double best_metric;             /* -INFINITY when nothing was evaluated */
+    const float *best;              /* ego embeddings of best_epoch; NULL when it is 0 */
+    uint32_t since_best;            /* evaluations without improvement (early stopping) */
+} gr_train_state;
+
 typedef struct {
     void *ctx;
     /* Evaluates the final embeddings E (n_users + n_items rows, users first)
@@ -36,6 +51,13 @@ typedef struct {
     void (*on_batch)(void *ctx, uint32_t epoch, size_t batch, size_t n_batches, double loss);
     /* After every epoch (logs); may be NULL. */
     gr_status (*on_epoch)(void *ctx, const gr_epoch_info *info, char *msg);
+    /* With c->checkpoint_every > 0: after every checkpoint_every-th epoch and
+     * after the run's last one, the state, the ego embeddings and their
+     * propagation E (pointers valid during the call only).  The state is that
+     * of the periodic schedule: the evaluation forced on the last epoch comes
+     * after it, so a run resumed to more epochs matches an uninterrupted one.
+     * May be NULL. */
+    gr_status (*on_checkpoint)(void *ctx, const gr_train_state *state, const float *ego, const float *E, char *msg);
 } gr_train_hooks;
 
 typedef struct {
@@ -56,5 +78,14 @@ void gr_init_ego(float *ego, uint32_t n_rows, uint32_t d, double std, uint64_t s
  * the last ones without it) and E (same shape) their propagation. */
 gr_status gr_train(const gr_config *c, const gr_graph *g, const gr_norm_adj *adj, float *ego, float *E,
                    const gr_train_hooks *hooks, gr_train_report *report, char *msg);
+
+/* The same, continuing from a state an on_checkpoint hook was handed (with
+ * ego holding that call's ego embeddings): trains epochs from->epoch + 1 ..
+ * c->epochs, and the result is bit-identical to an uninterrupted run of the
+ * same config and thread count.  from == NULL is gr_train.  Fails when there
+ * is nothing left to train (from->epoch >= c->epochs) or the state lacks
+ * what the config needs (Adam's moments, the best embeddings). */
+gr_status gr_train_from(const gr_config *c, const gr_graph *g, const gr_norm_adj *adj, float *ego, float *E,
+                        const gr_train_hooks *hooks, const gr_train_state *from, gr_train_report *report, char *msg);
 
 #endif

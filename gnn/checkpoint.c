@@ -1,0 +1,189 @@
+/* Training checkpoints: a model file plus the training state.  Layout in
+ * checkpoint.h. */
+#include "gnn/checkpoint.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "gnn/model_file.h"
+#include "loaders/idmap_io.h"
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "checkpoints are written from little-endian memory"
+#endif
+
+#define TRST_LEN 48
+#define FLAG_ADAM 1u
+#define FLAG_BEST 2u
+
+enum { X_TRST, X_ADMM, X_ADMV, X_BEST, X_N };
+
+static void put_u32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+static void put_u64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+static uint32_t get_u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static uint64_t get_u64(const unsigned char *p) { return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32; }
+
+uint32_t gr_checkpoint_data_crc(const gr_graph *train)
+{
+    unsigned char shape[16];
+    put_u32(shape, train->n_users);
+    put_u32(shape + 4, train->n_items);
+    put_u64(shape + 8, train->R.nnz);
+    uLong crc = crc32_z(0L, shape, sizeof shape);
+    if (train->R.ptr) crc = crc32_z(crc, (const unsigned char *)train->R.ptr, ((size_t)train->R.n_rows + 1) * sizeof *train->R.ptr);
+    if (train->R.idx) crc = crc32_z(crc, (const unsigned char *)train->R.idx, (size_t)train->R.nnz * sizeof *train->R.idx);
+    return (uint32_t)crc;
+}
+
+gr_status gr_checkpoint_save(const char *path, const gr_model *m, const gr_train_state *s, const gr_graph *train,
+                             char *msg)
+{
+    const int adam = m->cfg.optimizer == GR_OPT_ADAM, best = s->best_epoch > 0;
+    if ((adam && (s->adam_m == NULL || s->adam_v == NULL)) || (best && s->best == NULL))
+        return gr_fail(msg, GR_ERR_ARG, "%s: the training state lacks %s", path, best && !s->best ? "the best embeddings" : "Adam's moments");
+    const size_t bytes = ((size_t)m->n_users + m->n_items) * m->dim * sizeof(float);
+    unsigned char trst[TRST_LEN];
+    put_u32(trst, s->epoch);
+    put_u32(trst + 4, s->best_epoch);
+    put_u32(trst + 8, s->since_best);
+    put_u32(trst + 12, (adam ? FLAG_ADAM : 0) | (best ? FLAG_BEST : 0));
+    put_u64(trst + 16, adam ? s->adam_step : 0);
+    memcpy(trst + 24, &s->best_metric, 8);
+    put_u64(trst + 32, train->R.nnz);
+    put_u32(trst + 40, gr_checkpoint_data_crc(train));
+    put_u32(trst + 44, 0);
+    gr_section_out x[X_N];
+    size_t n = 0;
+    x[n++] = (gr_section_out){{'T', 'R', 'S', 'T'}, trst, sizeof trst};
+    if (adam) {
+        x[n++] = (gr_section_out){{'A', 'D', 'M', 'M'}, s->adam_m, bytes};
+        x[n++] = (gr_section_out){{'A', 'D', 'M', 'V'}, s->adam_v, bytes};
+    }
+    if (best) x[n++] = (gr_section_out){{'B', 'E', 'S', 'T'}, s->best, bytes};
+    gr_model saved = *m;
+    saved.epoch = s->epoch;
+    saved.best_metric = s->best_metric;
+    return gr_model_save_with(&saved, x, n, path, msg);
+}
+
+void gr_checkpoint_free(gr_checkpoint *ck)
+{
+    if (ck == NULL) return;
+    gr_model_free(&ck->model);
+    free(ck->adam_m);
+    free(ck->adam_v);
+    free(ck->best);
+    memset(ck, 0, sizeof *ck);
+}
+
+/* TRST against itself, the config, DIMS and the sections present. */
+static gr_status read_state(gr_checkpoint *ck, gr_section_in *x, const char *path, char *msg)
+{
+    const gr_model *m = &ck->model;
+    static const char *const tags[X_N] = {"TRST", "ADMM", "ADMV", "BEST"};
+    if (x[X_TRST].data == NULL)
+        return gr_fail(msg, GR_ERR_INPUT, "%s: not a checkpoint (section TRST missing; a model file?)", path);
+    if (x[X_TRST].len != TRST_LEN)
+        return gr_fail(msg, GR_ERR_INPUT, "%s: section TRST has a bad length %zu (file corrupt)", path, x[X_TRST].len);
+    const unsigned char *t = x[X_TRST].data;
+    gr_train_state *s = &ck->state;
+    s->epoch = get_u32(t);
+    s->best_epoch = get_u32(t + 4);
+    s->since_best = get_u32(t + 8);
+    const uint32_t flags = get_u32(t + 12);
+    s->adam_step = get_u64(t + 16);
+    memcpy(&s->best_metric, t + 24, 8);
+    ck->data_nnz = get_u64(t + 32);
+    ck->data_crc = get_u32(t + 40);
+    const int adam = m->cfg.optimizer == GR_OPT_ADAM;
+    /* Adam steps once per batch, so the step count follows from the rest. */
+    const uint64_t batches = m->cfg.batch ? (ck->data_nnz + m->cfg.batch - 1) / m->cfg.batch : 0;
+    if (flags > 3 || get_u32(t + 44) != 0 || s->epoch == 0 || s->epoch != m->epoch || s->best_epoch > s->epoch ||
+        (s->best_epoch > 0) != ((flags & FLAG_BEST) != 0) || adam != ((flags & FLAG_ADAM) != 0) ||
+        (adam && (batches == 0 || s->adam_step / batches != s->epoch || s->adam_step % batches != 0)) ||
+        (!adam && s->adam_step != 0) || (s->best_epoch == 0 && s->best_metric != -INFINITY) ||
+        (s->best_epoch > 0 && !isfinite(s->best_metric)) || memcmp(&s->best_metric, &m->best_metric, 8) != 0)
+        return gr_fail(msg, GR_ERR_INPUT, "%s: section TRST holds impossible values (file corrupt)", path);
+    for (int k = X_ADMM; k < X_N; k++) {
+        const int want = k == X_BEST ? (flags & FLAG_BEST) != 0 : adam;
+        if (want && x[k].data == NULL) return gr_fail(msg, GR_ERR_INPUT, "%s: section %s missing (file corrupt)", path, tags[k]);
+        if (!want && x[k].data != NULL)
+            return gr_fail(msg, GR_ERR_INPUT, "%s: section %s where TRST says none (file corrupt)", path, tags[k]);
+    }
+    ck->adam_m = (float *)(void *)x[X_ADMM].data;
+    ck->adam_v = (float *)(void *)x[X_ADMV].data;
+    ck->best = (float *)(void *)x[X_BEST].data;
+    x[X_ADMM].data = x[X_ADMV].data = x[X_BEST].data = NULL;
+    s->adam_m = ck->adam_m;
+    s->adam_v = ck->adam_v;
+    s->best = ck->best;
+    return GR_OK;
+}
+
+gr_status gr_checkpoint_load(gr_checkpoint *ck, const char *path, char *msg)
+{
+    memset(ck, 0, sizeof *ck);
+    gr_section_in x[X_N] = {
+        {.tag = {'T', 'R', 'S', 'T'}, .max_len = TRST_LEN},
+        {.tag = {'A', 'D', 'M', 'M'}, .array = 1},
+        {.tag = {'A', 'D', 'M', 'V'}, .array = 1},
+        {.tag = {'B', 'E', 'S', 'T'}, .array = 1},
+    };
+    gr_status status = gr_model_load_with(&ck->model, x, X_N, path, msg);
+    if (status == GR_OK) status = read_state(ck, x, path, msg);
+    for (int k = 0; k < X_N; k++) free(x[k].data);
+    if (status != GR_OK) gr_checkpoint_free(ck);
+    return status;
+}
+
+gr_status gr_checkpoint_check_data(const gr_checkpoint *ck, const gr_graph *train, const char *path, char *msg)
+{
+    const gr_model *m = &ck->model;
+    if (train->n_users != m->n_users || train->n_items != m->n_items || train->R.nnz != ck->data_nnz)
+        return gr_fail(msg, GR_ERR_INPUT,
+                       "%s: the training data has changed: %u users x %u items, %llu interactions now, "
+                       "%u x %u, %llu in the checkpoint", path, train->n_users, train->n_items,
+                       (unsigned long long)train->R.nnz, m->n_users, m->n_items, (unsigned long long)ck->data_nnz);
+    if (gr_checkpoint_data_crc(train) != ck->data_crc)
+        return gr_fail(msg, GR_ERR_INPUT,
+                       "%s: the training data has changed: same size, different interactions (checksum mismatch)", path);
+    if ((m->user_ids == NULL) != (train->user_ids == NULL) ||
+        (m->user_ids && (!gr_idmap_equal(m->user_ids, train->user_ids) || !gr_idmap_equal(m->item_ids, train->item_ids))))
+        return gr_fail(msg, GR_ERR_INPUT, "%s: the training data has changed: its ids differ from the checkpoint's", path);
+    return GR_OK;
+}
+
+/* Keys whose value does not change what an epoch computes. */
+static const char *const free_keys[] = {"epochs", "patience", "eval_every", "checkpoint_every", "threads"};
+
+gr_status gr_checkpoint_override(gr_config *c, const char *assignment, char *msg)
+{
+    gr_config next = *c;
+    gr_status s = gr_config_set_arg(&next, assignment, msg);
+    if (s != GR_OK) return s;
+    if (gr_config_equal(&next, c)) return GR_OK;
+    /* The key as typed, without "section." and "=value". */
+    const char *eq = strchr(assignment, '='), *key = assignment;
+    size_t len = eq ? (size_t)(eq - assignment) : strlen(assignment);
+    const char *dot = memchr(assignment, '.', len);
+    if (dot) len -= (size_t)(dot + 1 - key), key = dot + 1;
+    for (size_t k = 0; k < sizeof free_keys / sizeof *free_keys; k++)
+        if (strlen(free_keys[k]) == len && strncmp(free_keys[k], key, len) == 0) {
+            *c = next;
+            return GR_OK;
+        }
+    return gr_fail(msg, GR_ERR_ARG,
+                   "%.*s cannot change on --resume: it changes what training computes (only epochs, patience, "
+                   "eval_every, checkpoint_every and threads may)", (int)len, key);
+}
