@@ -28,6 +28,8 @@ static const char help[] =
     "  --json FILE        metrics as JSON\n"
     "  --per-user FILE    per-user metrics TSV (original user ids)\n"
     "  --threads N        threads (default: every core)\n"
+    "  --skip-bad-rows    skip (and count) bad rows, e.g. ids the model never saw\n"
+    "  --max-line BYTES   longest accepted line\n"
     "  --quiet            no load report\n";
 
 static int parse_ks(const char *v, gr_eval_opts *o)
@@ -86,8 +88,8 @@ int gr_cmd_eval(int argc, char **argv)
         } else if (gr_cli_is(a, "--threads")) {
             if ((v = gr_cli_value(argc, argv, &i, "--threads")) == NULL || gr_cli_u32("--threads", v, &threads))
                 return GR_EXIT_USAGE;
-        } else if (strcmp(a, "--quiet") == 0) {
-            in.quiet = 1;
+        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "--skip-bad-rows") == 0 || gr_cli_is(a, "--max-line")) {
+            if (gr_cli_input_option(&in, argc, argv, &i) < 0) return GR_EXIT_USAGE;
         } else if (a[0] == '-' && a[1] != '\0') {
             return gr_cli_usage_error("eval", "unknown option '%s'", a);
         } else if (model_path == NULL) {

@@ -1,5 +1,6 @@
 /* gnnrec train: config + overrides -> data -> LightGCN/MF training with
  * validation and early stopping -> test metrics -> model file. */
+#include <cblas.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,8 +65,11 @@ static gr_metric stop_metric(const gr_config *c)
     case GR_STOP_NDCG: return GR_METRIC_NDCG;
     case GR_STOP_PRECISION: return GR_METRIC_PRECISION;
     case GR_STOP_HIT: return GR_METRIC_HIT;
-    default: return GR_METRIC_RECALL;
+    case GR_STOP_MAP: return GR_METRIC_MAP;
+    case GR_STOP_MRR: return GR_METRIC_MRR;
+    case GR_STOP_RECALL: return GR_METRIC_RECALL;
     }
+    return GR_METRIC_RECALL;
 }
 
 /* Ranks with the final embeddings E (users first, then items). */
@@ -78,6 +82,7 @@ static gr_status evaluate_embeddings(const gr_config *c, const gr_run_data *d, c
     if (s != GR_OK) return s;
     gr_eval_opts o;
     gr_eval_opts_default(&o);
+    o.mask_self = c->graph != GR_GRAPH_BIPARTITE;
     o.n_ks = (int)c->n_topk;
     for (uint32_t k = 0; k < c->n_topk; k++) o.ks[k] = c->topk[k];
     s = gr_evaluate(&ds.scorer, &g->R, mask2, &target->R, &o, r, msg);
@@ -147,8 +152,22 @@ static gr_status on_checkpoint(void *vctx, const gr_train_state *st, const float
 /* Threads for OpenMP, OpenBLAS and GraphBLAS alike. */
 static gr_status set_threads(uint32_t threads, char *msg)
 {
-    if (threads > 0) omp_set_num_threads((int)threads);
+    if (threads > 0) {
+        omp_set_num_threads((int)threads);
+        openblas_set_num_threads((int)threads); /* the pthreads build ignores OpenMP's setting */
+    }
     return gr_grb_init(omp_get_max_threads(), msg);
+}
+
+/* Opens and drops a temporary beside each output, so that a typo in a path
+ * fails now rather than after hours of training. */
+static gr_status probe_output(const char *path, char *msg)
+{
+    gr_output *o = NULL;
+    if (path == NULL) return GR_OK;
+    gr_status s = gr_output_open(&o, path, msg);
+    gr_output_abort(o);
+    return s;
 }
 
 int gr_cmd_train(int argc, char **argv)
@@ -194,7 +213,8 @@ int gr_cmd_train(int argc, char **argv)
             if ((log_path = gr_cli_value(argc, argv, &i, "--log")) == NULL) goto usage;
         } else if (gr_cli_is(a, "--json")) {
             if ((json_path = gr_cli_value(argc, argv, &i, "--json")) == NULL) goto usage;
-        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "--progress") == 0 || strcmp(a, "--no-progress") == 0) {
+        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "--progress") == 0 || strcmp(a, "--no-progress") == 0 ||
+                   strcmp(a, "--skip-bad-rows") == 0 || gr_cli_is(a, "--max-line")) {
             gr_cli_input_option(&in, argc, argv, &i);
         } else if (a[0] != '-' && strchr(a, '=') != NULL) {
             s = resume ? gr_checkpoint_override(&cfg, a, msg) : gr_config_set_arg(&cfg, a, msg);
@@ -215,6 +235,11 @@ int gr_cmd_train(int argc, char **argv)
         return gr_cli_usage_error("train", "%s is at epoch %u: set epochs= above that to continue", resume, at);
     }
     if ((s = set_threads(cfg.threads, msg)) != GR_OK) goto early_error;
+    if (out && (strcmp(out, "-") == 0 || gr_path_is_gz(out))) {
+        gr_checkpoint_free(&ck);
+        return gr_cli_usage_error("train", "a model file cannot go to stdout or be gzip-compressed: %s", out);
+    }
+    if ((s = probe_output(out, msg)) != GR_OK || (s = probe_output(json_path, msg)) != GR_OK) goto early_error;
     gr_cli_input_from_config(&in, &cfg);
     /* OUTPUT.ckpt by default, beside the model it will become. */
     char ckpt_buf[GR_PATH_MAX + 8];
@@ -286,6 +311,15 @@ int gr_cmd_train(int argc, char **argv)
         fprintf(stderr, "trained %u epochs in %.1f s (%.2f s/epoch)%s; best epoch %u\n", rep.epochs_run, rep.seconds,
                 rep.seconds / (rep.epochs_run ? rep.epochs_run : 1), rep.stopped_early ? ", stopped early" : "",
                 rep.best_epoch);
+    if (out) {
+        m.user_ids = (gr_idmap *)d.ds.user_ids;
+        m.item_ids = (gr_idmap *)d.ds.item_ids;
+        m.shared_ids = d.ds.shared_ids;
+        s = gr_model_save(&m, out, msg);
+        m.user_ids = m.item_ids = NULL; /* still owned by the dataset */
+        if (s != GR_OK) goto failed;
+        if (!in.quiet) fprintf(stderr, "model written to %s\n", out);
+    }
     if (d.has_test) {
         gr_eval_result r;
         const gr_csr *mask2 = d.has_valid ? &d.valid.R : NULL;
@@ -297,15 +331,6 @@ int gr_cmd_train(int argc, char **argv)
         s = gr_output_commit(log, msg);
         log = NULL;
         if (s != GR_OK) goto failed;
-    }
-    if (out) {
-        m.user_ids = (gr_idmap *)d.ds.user_ids;
-        m.item_ids = (gr_idmap *)d.ds.item_ids;
-        m.shared_ids = d.ds.shared_ids;
-        s = gr_model_save(&m, out, msg);
-        m.user_ids = m.item_ids = NULL; /* still owned by the dataset */
-        if (s != GR_OK) goto failed;
-        if (!in.quiet) fprintf(stderr, "model written to %s\n", out);
     }
     rc = GR_EXIT_OK;
     goto done;

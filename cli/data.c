@@ -85,6 +85,11 @@ int gr_cli_load_run_data(gr_cli_input *in, const gr_config *c, gr_run_data *d)
     if (rc == GR_EXIT_OK && c->test[0]) rc = load_one(in, &d->ds, c->test, &end_test);
     end_test = c->test[0] ? end_test : end_valid;
     if (rc != GR_EXIT_OK) return rc;
+    if ((uint64_t)d->ds.rows.n_users + d->ds.rows.n_items > UINT32_MAX) {
+        fprintf(stderr, "gnnrec: %u users + %u items exceed 4,294,967,295 nodes\n", d->ds.rows.n_users,
+                d->ds.rows.n_items);
+        return GR_EXIT_FAIL;
+    }
     gr_status s = gr_graph_build(&d->train, &d->ds, 0, end_train, in->kind, NULL, msg);
     if (s == GR_OK && c->valid[0]) {
         s = gr_graph_build(&d->valid, &d->ds, end_train, end_valid, in->kind, NULL, msg);

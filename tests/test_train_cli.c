@@ -98,6 +98,18 @@ static void test_eval_matches_train(void **state)
     free(b);
 }
 
+/* stop_metric is the metric early stopping watches, whichever it is. */
+static void test_stop_metric(void **state)
+{
+    (void)state;
+    gr_test_run r = gr_test_cli("train train=%s/split/train.txt test=%s/split/test.txt dim=8 epochs=2 batch=512 "
+                                "stop_metric=mrr@10 topk=10,20", dir, dir);
+    if (r.exit_code != 0) fail_msg("train: %s", r.err);
+    assert_non_null(strstr(r.err, "mrr@10"));
+    assert_null(strstr(r.err, "recall@20 0."));
+    gr_test_run_free(&r);
+}
+
 static void test_bad_config(void **state)
 {
     (void)state;
@@ -110,6 +122,15 @@ static void test_bad_config(void **state)
     assert_int_equal(r.exit_code, 1);
     assert_non_null(strstr(r.err, "missing.txt"));
     gr_test_run_free(&r);
+    /* a bad output path fails before training, and leaves no model */
+    r = gr_test_cli("train train=%s/split/train.txt epochs=50 -o %s/never.gnr --json %s/no/such/dir.json", dir, dir, dir);
+    assert_int_equal(r.exit_code, 1);
+    assert_non_null(strstr(r.err, "no/such/dir.json"));
+    assert_null(strstr(r.err, "epoch 1"));
+    gr_test_run_free(&r);
+    char *never = gr_test_path(dir, "never.gnr");
+    assert_false(gr_test_file_exists(never));
+    free(never);
     r = gr_test_cli("eval %s/split/train.txt --test %s/split/test.txt", dir, dir);
     assert_int_equal(r.exit_code, 1);
     assert_non_null(strstr(r.err, "not a gnnrec model file"));
@@ -121,6 +142,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_models_beat_itempop),
         cmocka_unit_test(test_eval_matches_train),
+        cmocka_unit_test(test_stop_metric),
         cmocka_unit_test(test_bad_config),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
