@@ -79,8 +79,8 @@ gr_status gr_lightgcn_forward(gr_lightgcn *w, const gr_norm_adj *adj, const floa
     const float *prev = ego;
     for (uint32_t k = 1; k <= w->K; k++) {
         float *next = w->buf[k & 1];
-        GR_TRY(gr_spmm(adj, prev, next, w->d, w->kernel, msg));
-        axpy(w->out, next, w->alpha[k], cells);
+        /* next = Â prev, and out += αₖ next in the same pass */
+        GR_TRY(gr_spmm_fused(adj, prev, next, w->d, NULL, 0.0f, w->out, w->alpha[k], w->kernel, msg));
         prev = next;
     }
     return GR_OK;
@@ -104,13 +104,12 @@ gr_status gr_lightgcn_backward(gr_lightgcn *w, const gr_norm_adj *adj, const flo
     float *G = w->buf[0], *tmp = w->buf[1];
     scale_into(G, dE, w->alpha[K], cells);
     for (uint32_t k = K; k-- > 0;) {
-        GR_TRY(gr_spmm(adj, G, tmp, w->d, w->kernel, msg));
-        axpy(tmp, dE, w->alpha[k], cells);
+        /* tmp = Â G + αₖ g in one pass; the last step also adds into dego */
+        GR_TRY(gr_spmm_fused(adj, G, tmp, w->d, dE, w->alpha[k], k == 0 ? dego : NULL, 1.0f, w->kernel, msg));
         float *t = G;
         G = tmp;
         tmp = t;
     }
-    axpy(dego, G, 1.0f, cells);
     return GR_OK;
 fail:
     gr_msg_prefix(msg, "lightgcn backward");

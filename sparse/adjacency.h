@@ -53,4 +53,12 @@ gr_norm_adj_csr gr_norm_adj_view(const gr_norm_adj *a);
  * an OpenMP parallel region (GR_ERR_ARG). */
 gr_status gr_spmm(const gr_norm_adj *a, const float *X, float *Y, uint32_t d, gr_spmm_kernel k, char *msg);
 
+/* Y = Â·X + beta·Z (Z may be NULL), then OUT += alpha·Y when OUT is not
+ * NULL, in one pass over the rows: LightGCN's layer sum (OUT += αₖ Eᵏ) and
+ * Horner step (G ← Â G + αₖ dE) would otherwise each re-read n x d arrays.
+ * Same arithmetic as the separate passes, so the result is bit-identical.
+ * Z and OUT must not overlap X or Y. */
+gr_status gr_spmm_fused(const gr_norm_adj *a, const float *X, float *Y, uint32_t d, const float *Z, float beta,
+                        float *OUT, float alpha, gr_spmm_kernel k, char *msg);
+
 #endif

@@ -31,6 +31,16 @@
 #define PREFETCH_AHEAD 32  /* entries; see the table above */
 #define CHUNKS_PER_THREAD 64
 
+/* What happens to a finished output row y (see gr_spmm_fused): y += beta·z,
+ * then out += alpha·y.  Each is multiply-then-add per element, the same
+ * arithmetic as a separate pass, so fusing changes no bit of the result. */
+typedef struct {
+    const float *Z;
+    float beta;
+    float *OUT;
+    float alpha;
+} epilogue;
+
 /* Smallest row r with ptr[r] + r >= target (ptr[r] + r strictly increases):
  * a row costs its entries plus writing its output row. */
 static uint32_t row_for_work(const uint64_t *ptr, uint32_t n, uint64_t target)
@@ -48,7 +58,8 @@ static uint32_t row_for_work(const uint64_t *ptr, uint32_t n, uint64_t target)
 static inline __attribute__((always_inline)) void spmm_rows(const uint64_t *restrict ptr,
                                                             const uint32_t *restrict idx,
                                                             const float *restrict val, const float *restrict X,
-                                                            float *restrict Y, size_t d, uint32_t r0, uint32_t r1)
+                                                            float *restrict Y, size_t d, uint32_t r0, uint32_t r1,
+                                                            const epilogue *ep)
 {
     const uint64_t end = ptr[r1];
     const size_t row_bytes = d * sizeof(float);
@@ -66,6 +77,16 @@ static inline __attribute__((always_inline)) void spmm_rows(const uint64_t *rest
             const float *restrict x = X + (size_t)idx[k] * d;
 #pragma omp simd
             for (size_t j = 0; j < d; j++) y[j] += v * x[j];
+        }
+        if (ep->Z != NULL) {
+            const float *restrict z = ep->Z + (size_t)r * d;
+#pragma omp simd
+            for (size_t j = 0; j < d; j++) y[j] += ep->beta * z[j];
+        }
+        if (ep->OUT != NULL) {
+            float *restrict o = ep->OUT + (size_t)r * d;
+#pragma omp simd
+            for (size_t j = 0; j < d; j++) o[j] += ep->alpha * y[j];
         }
     }
 }
@@ -85,13 +106,20 @@ typedef float gr_v16u __attribute__((vector_size(64), aligned(4), may_alias));
     do { \
         if (NV > (q)) memcpy(y + 16 * (q), &y##q, sizeof y##q); \
     } while (0)
+#define ADDZ(q) (NV > (q) ? (y##q += beta * *(const gr_v16u *)(z + 16 * (q))) : y##q)
+#define ADDOUT(q) \
+    do { \
+        if (NV > (q)) *(gr_v16u *)(o + 16 * (q)) += alpha * y##q; \
+    } while (0)
 
 static inline __attribute__((always_inline)) void spmm_rows_reg(const uint64_t *restrict ptr,
                                                                 const uint32_t *restrict idx,
                                                                 const float *restrict val,
                                                                 const float *restrict X, float *restrict Y,
-                                                                const int NV, uint32_t r0, uint32_t r1)
+                                                                const int NV, uint32_t r0, uint32_t r1,
+                                                                const epilogue *ep)
 {
+    const float beta = ep->beta, alpha = ep->alpha;
     const size_t d = 16 * (size_t)NV;
     const uint64_t end = ptr[r1];
     for (uint32_t r = r0; r < r1; r++) {
@@ -107,6 +135,21 @@ static inline __attribute__((always_inline)) void spmm_rows_reg(const uint64_t *
             const float *restrict x = X + (size_t)idx[k] * d;
             ACC(0), ACC(1), ACC(2), ACC(3), ACC(4), ACC(5), ACC(6), ACC(7);
         }
+        if (ep->Z != NULL) {
+            const float *restrict z = ep->Z + (size_t)r * d;
+            ADDZ(0), ADDZ(1), ADDZ(2), ADDZ(3), ADDZ(4), ADDZ(5), ADDZ(6), ADDZ(7);
+        }
+        if (ep->OUT != NULL) {
+            float *restrict o = ep->OUT + (size_t)r * d;
+            ADDOUT(0);
+            ADDOUT(1);
+            ADDOUT(2);
+            ADDOUT(3);
+            ADDOUT(4);
+            ADDOUT(5);
+            ADDOUT(6);
+            ADDOUT(7);
+        }
         float *restrict y = Y + (size_t)r * d;
         STORE(0);
         STORE(1);
@@ -120,27 +163,29 @@ static inline __attribute__((always_inline)) void spmm_rows_reg(const uint64_t *
 }
 #undef ACC
 #undef STORE
+#undef ADDZ
+#undef ADDOUT
 
 /* One chunk of rows, compiled for AVX-512, AVX2 and baseline x86-64 and
  * picked at load time (the Makefile builds for baseline x86-64). */
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"), noinline)) static void
-spmm_chunk(const gr_norm_adj *a, const float *X, float *Y, uint32_t d, uint32_t r0, uint32_t r1)
+spmm_chunk(const gr_norm_adj *a, const float *X, float *Y, uint32_t d, uint32_t r0, uint32_t r1, const epilogue *ep)
 {
     /* each d = 16·NV gets its own copy: the accumulators fit in registers */
     switch (d) {
-    case 16: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 1, r0, r1); break;
-    case 32: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 2, r0, r1); break;
-    case 48: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 3, r0, r1); break;
-    case 64: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 4, r0, r1); break;
-    case 80: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 5, r0, r1); break;
-    case 96: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 6, r0, r1); break;
-    case 112: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 7, r0, r1); break;
-    case 128: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 8, r0, r1); break;
-    default: spmm_rows(a->ptr, a->idx, a->val, X, Y, d, r0, r1);
+    case 16: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 1, r0, r1, ep); break;
+    case 32: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 2, r0, r1, ep); break;
+    case 48: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 3, r0, r1, ep); break;
+    case 64: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 4, r0, r1, ep); break;
+    case 80: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 5, r0, r1, ep); break;
+    case 96: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 6, r0, r1, ep); break;
+    case 112: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 7, r0, r1, ep); break;
+    case 128: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 8, r0, r1, ep); break;
+    default: spmm_rows(a->ptr, a->idx, a->val, X, Y, d, r0, r1, ep);
     }
 }
 
-static void spmm_csr(const gr_norm_adj *a, const float *X, float *Y, uint32_t d)
+static void spmm_csr(const gr_norm_adj *a, const float *X, float *Y, uint32_t d, const epilogue *ep)
 {
     const uint64_t total = a->ptr[a->n] + a->n;
     const int chunks = omp_get_max_threads() * CHUNKS_PER_THREAD;
@@ -152,7 +197,7 @@ static void spmm_csr(const gr_norm_adj *a, const float *X, float *Y, uint32_t d)
          * compute their shared boundary with the same expression. */
         const uint32_t r0 = row_for_work(a->ptr, a->n, (uint64_t)((double)total * c / chunks));
         const uint32_t r1 = c + 1 == chunks ? a->n : row_for_work(a->ptr, a->n, (uint64_t)((double)total * (c + 1) / chunks));
-        if (r0 < r1) spmm_chunk(a, X, Y, d, r0, r1);
+        if (r0 < r1) spmm_chunk(a, X, Y, d, r0, r1, ep);
     }
 }
 
@@ -213,24 +258,47 @@ fail:
     return status;
 }
 
+/* The epilogue as separate passes, for the GraphBLAS kernel. */
+static void apply_epilogue(float *Y, size_t len, const epilogue *ep)
+{
+    if (ep->Z != NULL) {
+#pragma omp parallel for schedule(static)
+        for (size_t c = 0; c < len; c++) Y[c] += ep->beta * ep->Z[c];
+    }
+    if (ep->OUT != NULL) {
+#pragma omp parallel for schedule(static)
+        for (size_t c = 0; c < len; c++) ep->OUT[c] += ep->alpha * Y[c];
+    }
+}
+
 gr_status gr_spmm(const gr_norm_adj *a, const float *X, float *Y, uint32_t d, gr_spmm_kernel k, char *msg)
 {
+    return gr_spmm_fused(a, X, Y, d, NULL, 0.0f, NULL, 0.0f, k, msg);
+}
+
+gr_status gr_spmm_fused(const gr_norm_adj *a, const float *X, float *Y, uint32_t d, const float *Z, float beta,
+                        float *OUT, float alpha, gr_spmm_kernel k, char *msg)
+{
     gr_status status = GR_OK;
+    const epilogue ep = {Z, beta, OUT, alpha};
     if (a == NULL || X == NULL || Y == NULL) GR_FAIL(GR_ERR_ARG, "gr_spmm: NULL matrix or array");
     if (d == 0) GR_FAIL(GR_ERR_ARG, "gr_spmm: embedding size d must be positive");
     if ((uint64_t)a->n * d > (uint64_t)(SIZE_MAX / sizeof(float)) / 2)
         GR_FAIL(GR_ERR_ARG, "gr_spmm: %u x %u does not fit in memory", a->n, d);
     const size_t len = (size_t)a->n * d;
     if (X < Y + len && Y < X + len) GR_FAIL(GR_ERR_ARG, "gr_spmm: X and Y overlap; Y = Â·X needs distinct arrays");
+    if ((Z && Z < Y + len && Y < Z + len) || (OUT && ((OUT < Y + len && Y < OUT + len) || (OUT < X + len && X < OUT + len))))
+        GR_FAIL(GR_ERR_ARG, "gr_spmm: Z or OUT overlaps X or Y");
     if (a->n == 0) goto fail; /* nothing to compute */
     switch (k) {
     case GR_SPMM_CSR:
-        spmm_csr(a, X, Y, d);
+        spmm_csr(a, X, Y, d, &ep);
         break;
     case GR_SPMM_GRAPHBLAS:
         if (omp_in_parallel())
             GR_FAIL(GR_ERR_ARG, "gr_spmm: the GraphBLAS kernel must not be called inside an OpenMP parallel region");
         GR_TRY(spmm_grb(a, X, Y, d, msg));
+        apply_epilogue(Y, len, &ep);
         break;
     default:
         GR_FAIL(GR_ERR_ARG, "gr_spmm: unknown kernel %d", (int)k);

@@ -220,6 +220,49 @@ static void check_paths_agree(const gr_norm_adj *a, uint32_t n, uint32_t d, gr_r
     free(Y1);
 }
 
+/* gr_spmm_fused equals gr_spmm followed by the two separate passes, bit for
+ * bit, with both kernels. */
+static void check_fused(const gr_norm_adj *a, uint32_t n, uint32_t d, gr_rng *rng)
+{
+    char msg[GR_MSG_LEN];
+    const size_t len = (size_t)n * d;
+    float *X = malloc(len * sizeof *X), *Z = malloc(len * sizeof *Z), *Y = malloc(len * sizeof *Y);
+    float *O1 = malloc(len * sizeof *O1), *O2 = malloc(len * sizeof *O2), *Yf = malloc(len * sizeof *Yf);
+    assert_true(X && Z && Y && O1 && O2 && Yf);
+    for (size_t c = 0; c < len; c++) {
+        X[c] = (float)(2.0 * gr_rng_uniform(rng) - 1.0);
+        Z[c] = (float)(2.0 * gr_rng_uniform(rng) - 1.0);
+        O1[c] = O2[c] = (float)gr_rng_uniform(rng);
+    }
+    const float beta = 0.25f, alpha = 0.3f;
+    const gr_spmm_kernel kernels[] = {GR_SPMM_CSR, GR_SPMM_GRAPHBLAS};
+    for (int kk = 0; kk < 2; kk++) {
+        memcpy(O2, O1, len * sizeof *O1);
+        float *O = malloc(len * sizeof *O);
+        assert_non_null(O);
+        memcpy(O, O1, len * sizeof *O1);
+        assert_int_equal(gr_spmm(a, X, Y, d, kernels[kk], msg), GR_OK);
+        for (size_t c = 0; c < len; c++) Y[c] += beta * Z[c];
+        for (size_t c = 0; c < len; c++) O[c] += alpha * Y[c];
+        assert_int_equal(gr_spmm_fused(a, X, Yf, d, Z, beta, O2, alpha, kernels[kk], msg), GR_OK);
+        assert_memory_equal(Y, Yf, len * sizeof *Y);
+        assert_memory_equal(O, O2, len * sizeof *O);
+        /* no Z, no OUT: plain Y = ÂX */
+        assert_int_equal(gr_spmm_fused(a, X, Yf, d, NULL, 0.0f, NULL, 0.0f, kernels[kk], msg), GR_OK);
+        assert_int_equal(gr_spmm(a, X, Y, d, kernels[kk], msg), GR_OK);
+        assert_memory_equal(Y, Yf, len * sizeof *Y);
+        free(O);
+    }
+    /* OUT may not alias Y */
+    assert_int_equal(gr_spmm_fused(a, X, Y, d, Z, beta, Y, alpha, GR_SPMM_CSR, msg), GR_ERR_ARG);
+    free(X);
+    free(Z);
+    free(Y);
+    free(O1);
+    free(O2);
+    free(Yf);
+}
+
 static void check_random(uint64_t seed, uint32_t nu, uint32_t ni, size_t ne, size_t ns, float w)
 {
     gr_rng rng;
@@ -257,6 +300,8 @@ static void check_random(uint64_t seed, uint32_t nu, uint32_t ni, size_t ne, siz
     const uint32_t ds[] = {1, 7, 64, 16, 33, 32, 48, 128, 144};
     for (size_t k = 0; k < sizeof ds / sizeof *ds; k++) check_spmm(a, A, n, ds[k], &rng);
     for (uint32_t d = 16; d <= 128; d += 16) check_paths_agree(a, n, d, &rng);
+    check_fused(a, n, 64, &rng);
+    check_fused(a, n, 7, &rng);
     free(A);
     gr_norm_adj_free(a);
     gr_graph_free(&g);
