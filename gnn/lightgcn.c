@@ -115,3 +115,31 @@ fail:
     gr_msg_prefix(msg, "lightgcn backward");
     return status;
 }
+
+gr_status gr_lightgcn_backward_grad(gr_lightgcn *w, const gr_norm_adj *adj, float *dE, float **grad, char *msg)
+{
+    gr_status status = GR_OK;
+    const size_t cells = (size_t)w->n * w->d;
+    const uint32_t K = w->K;
+    GR_TRY(check_adj(w, adj, msg));
+    if (K == 0) {
+        if (w->alpha[0] != 1.0f) scale_into(dE, dE, w->alpha[0], cells);
+        *grad = dE;
+        return GR_OK;
+    }
+    /* Horner as in gr_lightgcn_backward, ending in G instead of adding G to
+     * an accumulator. */
+    float *G = w->buf[0], *tmp = w->buf[1];
+    scale_into(G, dE, w->alpha[K], cells);
+    for (uint32_t k = K; k-- > 0;) {
+        GR_TRY(gr_spmm_fused(adj, G, tmp, w->d, dE, w->alpha[k], NULL, 0.0f, w->kernel, msg));
+        float *t = G;
+        G = tmp;
+        tmp = t;
+    }
+    *grad = G;
+    return GR_OK;
+fail:
+    gr_msg_prefix(msg, "lightgcn backward");
+    return status;
+}

@@ -41,4 +41,11 @@ gr_status gr_lightgcn_forward(gr_lightgcn *w, const gr_norm_adj *adj, const floa
  * it may run while w->out still holds the forward result. */
 gr_status gr_lightgcn_backward(gr_lightgcn *w, const gr_norm_adj *adj, const float *dE, float *dego, char *msg);
 
+/* The same gradient without an accumulator: Σₖ αₖ Âᵏ dE is left in a
+ * workspace buffer and *grad points at it (valid until the next forward or
+ * backward call); for K = 0 it is dE itself, scaled in place by α₀.  The
+ * training loop adds L2 to it and steps the optimizer from it, which saves
+ * zeroing and re-reading an n x d array per batch. */
+gr_status gr_lightgcn_backward_grad(gr_lightgcn *w, const gr_norm_adj *adj, float *dE, float **grad, char *msg);
+
 #endif

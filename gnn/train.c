@@ -28,7 +28,7 @@ typedef struct {
     gr_lightgcn net;
     gr_sampler sampler;
     gr_adam adam;
-    float *dE, *dego, *best;
+    float *dE, *best;
 } trainer;
 
 static void trainer_free(trainer *t)
@@ -37,7 +37,6 @@ static void trainer_free(trainer *t)
     gr_sampler_free(&t->sampler);
     gr_adam_free(&t->adam);
     free(t->dE);
-    free(t->dego);
     free(t->best);
 }
 
@@ -52,12 +51,15 @@ static gr_status train_batch(const gr_config *c, trainer *t, const gr_norm_adj *
     GR_TRY(gr_lightgcn_forward(&t->net, adj, ego, msg));
     if (c->loss == GR_LOSS_BPR) GR_TRY(gr_loss_bpr(t->net.out, shape, b, t->dE, &head, msg));
     else GR_TRY(gr_loss_bce(t->net.out, shape, b, t->dE, &head, msg));
-    memset(t->dego, 0, n_params * sizeof *t->dego);
-    GR_TRY(gr_lightgcn_backward(&t->net, adj, t->dE, t->dego, msg));
-    GR_TRY(gr_loss_l2(ego, shape, b, (float)c->decay, t->dego, &reg, msg));
-    if (c->optimizer == GR_OPT_ADAM) gr_adam_step(&t->adam, ego, t->dego);
-    else gr_sgd_step(ego, t->dego, n_params, (float)c->lr);
-    /* Clear the rows the loss wrote, so dE is all zeros for the next batch. */
+    /* grad is ∂L/∂ego of the head's loss, in the workspace (or dE itself for
+     * MF); L2 adds its part on the batch's rows. */
+    float *grad = NULL;
+    GR_TRY(gr_lightgcn_backward_grad(&t->net, adj, t->dE, &grad, msg));
+    GR_TRY(gr_loss_l2(ego, shape, b, (float)c->decay, grad, &reg, msg));
+    if (c->optimizer == GR_OPT_ADAM) gr_adam_step(&t->adam, ego, grad);
+    else gr_sgd_step(ego, grad, n_params, (float)c->lr);
+    /* Clear the rows the loss (and, for MF, L2) wrote, so dE is all zeros
+     * for the next batch. */
     const uint32_t d = shape.d;
     for (size_t k = 0; k < b->n; k++) {
         memset(t->dE + (size_t)b->user[k] * d, 0, d * sizeof(float));
@@ -149,9 +151,7 @@ gr_status gr_train_from(const gr_config *c, const gr_graph *g, const gr_norm_adj
     GR_TRY(gr_sampler_init(&t.sampler, g, c->neg, msg));
     if (c->optimizer == GR_OPT_ADAM) GR_TRY(gr_adam_init(&t.adam, n_params, c->lr, msg));
     t.dE = gr_zalloc_huge(n_params, sizeof *t.dE);
-    t.dego = gr_alloc_huge(n_params, sizeof *t.dego);
     GR_CHECK_ALLOC(t.dE, "gradients");
-    GR_CHECK_ALLOC(t.dego, "gradients");
     if (evaluating) {
         t.best = gr_alloc(n_params, sizeof *t.best);
         GR_CHECK_ALLOC(t.best, "the best embeddings");

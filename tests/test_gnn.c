@@ -136,6 +136,31 @@ static void test_k0_identity(void **state)
     gr_lightgcn_free(&w);
 }
 
+/* backward_grad leaves exactly what backward adds into a zeroed array. */
+static void test_backward_grad_equals_backward(void **state)
+{
+    (void)state;
+    tiny t;
+    tiny_build(&t);
+    char msg[GR_MSG_LEN];
+    const float alphas[4] = {0.5f, -1.0f, 2.0f, 0.125f};
+    for (uint32_t K = 0; K <= 3; K++) {
+        float dE[NN * D], dE2[NN * D], dego[NN * D];
+        fill_normal(dE, NN * D, 7 + K, 1.0);
+        memcpy(dE2, dE, sizeof dE);
+        memset(dego, 0, sizeof dego);
+        gr_lightgcn w;
+        assert_int_equal(gr_lightgcn_init(&w, NN, D, K, K == 3 ? alphas : NULL, GR_SPMM_CSR, msg), GR_OK);
+        assert_int_equal(gr_lightgcn_backward(&w, t.adj, dE, dego, msg), GR_OK);
+        float *grad = NULL;
+        assert_int_equal(gr_lightgcn_backward_grad(&w, t.adj, dE2, &grad, msg), GR_OK);
+        assert_non_null(grad);
+        assert_memory_equal(grad, dego, sizeof dego);
+        gr_lightgcn_free(&w);
+    }
+    tiny_free(&t);
+}
+
 /* f(E) = Σ W∘E + ½ Σ E∘E, so ∂f/∂E = W + E: a non-linear scalar of E whose
  * gradient with respect to ego goes through the backward pass. */
 static double prop_objective(gr_lightgcn *w, const gr_norm_adj *adj, const float *ego, const float *W)
@@ -359,6 +384,7 @@ int main(void)
         cmocka_unit_test(test_spmm_matches_dense),
         cmocka_unit_test(test_forward_matches_dense),
         cmocka_unit_test(test_k0_identity),
+        cmocka_unit_test(test_backward_grad_equals_backward),
         cmocka_unit_test(test_propagation_gradient),
         cmocka_unit_test(test_bpr_gradient),
         cmocka_unit_test(test_bce_gradient),
