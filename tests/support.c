@@ -326,3 +326,15 @@ void gr_test_hand_case_free(gr_test_hand_case *h)
     gr_graph_free(&h->mask2);
     gr_graph_free(&h->test);
 }
+
+char *gr_test_generated_split(const char *gen_args)
+{
+    char *dir = gr_test_mkdtemp();
+    gr_test_run r = gr_test_cli("generate %s --quiet -o %s/all.tsv", gen_args, dir);
+    if (r.exit_code != 0) fail_msg("generate: %s", r.err);
+    gr_test_run_free(&r);
+    r = gr_test_cli("split %s/all.tsv --test 0.2 --seed 1 --quiet -o %s/split", dir, dir);
+    if (r.exit_code != 0) fail_msg("split: %s", r.err);
+    gr_test_run_free(&r);
+    return dir;
+}

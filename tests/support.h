@@ -31,6 +31,11 @@ gr_status gr_test_load_bytes(gr_dataset *ds, const char *name, const void *data,
 gr_status gr_test_load_text(gr_dataset *ds, const char *name, const char *text, const gr_load_opts *o,
                             gr_load_report *rep, char *msg);
 
+/* A scratch directory holding DIR/all.tsv, made by `gnnrec generate GEN_ARGS`
+ * (planted communities), and DIR/split/{train,test}.txt from `gnnrec split
+ * --test 0.2 --seed 1`: the data of the training tests.  Malloc'd path. */
+char *gr_test_generated_split(const char *gen_args);
+
 /* dir/name, malloc'd. */
 char *gr_test_path(const char *dir, const char *name);
 

@@ -14,14 +14,7 @@ static char *dir;
 static int setup(void **state)
 {
     (void)state;
-    dir = gr_test_mkdtemp();
-    gr_test_run r = gr_test_cli("generate --users 300 --items 200 --edges 8000 --communities 4 --exponent 0.5 "
-                                "--p-in 0.9 --seed 3 --quiet -o %s/all.tsv", dir);
-    assert_int_equal(r.exit_code, 0);
-    gr_test_run_free(&r);
-    r = gr_test_cli("split %s/all.tsv --test 0.2 --seed 1 --quiet -o %s/split", dir, dir);
-    assert_int_equal(r.exit_code, 0);
-    gr_test_run_free(&r);
+    dir = gr_test_generated_split("--users 300 --items 200 --edges 8000 --communities 4 --exponent 0.5 --p-in 0.9 --seed 3");
     return 0;
 }
 
