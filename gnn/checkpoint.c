@@ -7,6 +7,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "core/bytes.h"
 #include "gnn/model_file.h"
 #include "loaders/idmap_io.h"
 
@@ -20,26 +21,13 @@
 
 enum { X_TRST, X_ADMM, X_ADMV, X_BEST, X_N };
 
-static void put_u32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
-}
-static void put_u64(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
-}
-static uint32_t get_u32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-static uint64_t get_u64(const unsigned char *p) { return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32; }
 
 uint32_t gr_checkpoint_data_crc(const gr_graph *train)
 {
     unsigned char shape[16];
-    put_u32(shape, train->n_users);
-    put_u32(shape + 4, train->n_items);
-    put_u64(shape + 8, train->R.nnz);
+    gr_put_u32(shape, train->n_users);
+    gr_put_u32(shape + 4, train->n_items);
+    gr_put_u64(shape + 8, train->R.nnz);
     uLong crc = crc32_z(0L, shape, sizeof shape);
     if (train->R.ptr) crc = crc32_z(crc, (const unsigned char *)train->R.ptr, ((size_t)train->R.n_rows + 1) * sizeof *train->R.ptr);
     if (train->R.idx) crc = crc32_z(crc, (const unsigned char *)train->R.idx, (size_t)train->R.nnz * sizeof *train->R.idx);
@@ -54,15 +42,15 @@ gr_status gr_checkpoint_save(const char *path, const gr_model *m, const gr_train
         return gr_fail(msg, GR_ERR_ARG, "%s: the training state lacks %s", path, best && !s->best ? "the best embeddings" : "Adam's moments");
     const size_t bytes = ((size_t)m->n_users + m->n_items) * m->dim * sizeof(float);
     unsigned char trst[TRST_LEN];
-    put_u32(trst, s->epoch);
-    put_u32(trst + 4, s->best_epoch);
-    put_u32(trst + 8, s->since_best);
-    put_u32(trst + 12, (adam ? FLAG_ADAM : 0) | (best ? FLAG_BEST : 0));
-    put_u64(trst + 16, adam ? s->adam_step : 0);
+    gr_put_u32(trst, s->epoch);
+    gr_put_u32(trst + 4, s->best_epoch);
+    gr_put_u32(trst + 8, s->since_best);
+    gr_put_u32(trst + 12, (adam ? FLAG_ADAM : 0) | (best ? FLAG_BEST : 0));
+    gr_put_u64(trst + 16, adam ? s->adam_step : 0);
     memcpy(trst + 24, &s->best_metric, 8);
-    put_u64(trst + 32, train->R.nnz);
-    put_u32(trst + 40, gr_checkpoint_data_crc(train));
-    put_u32(trst + 44, 0);
+    gr_put_u64(trst + 32, train->R.nnz);
+    gr_put_u32(trst + 40, gr_checkpoint_data_crc(train));
+    gr_put_u32(trst + 44, 0);
     gr_section_out x[X_N];
     size_t n = 0;
     x[n++] = (gr_section_out){{'T', 'R', 'S', 'T'}, trst, sizeof trst};
@@ -98,18 +86,18 @@ static gr_status read_state(gr_checkpoint *ck, gr_section_in *x, const char *pat
         return gr_fail(msg, GR_ERR_INPUT, "%s: section TRST has a bad length %zu (file corrupt)", path, x[X_TRST].len);
     const unsigned char *t = x[X_TRST].data;
     gr_train_state *s = &ck->state;
-    s->epoch = get_u32(t);
-    s->best_epoch = get_u32(t + 4);
-    s->since_best = get_u32(t + 8);
-    const uint32_t flags = get_u32(t + 12);
-    s->adam_step = get_u64(t + 16);
+    s->epoch = gr_get_u32(t);
+    s->best_epoch = gr_get_u32(t + 4);
+    s->since_best = gr_get_u32(t + 8);
+    const uint32_t flags = gr_get_u32(t + 12);
+    s->adam_step = gr_get_u64(t + 16);
     memcpy(&s->best_metric, t + 24, 8);
-    ck->data_nnz = get_u64(t + 32);
-    ck->data_crc = get_u32(t + 40);
+    ck->data_nnz = gr_get_u64(t + 32);
+    ck->data_crc = gr_get_u32(t + 40);
     const int adam = m->cfg.optimizer == GR_OPT_ADAM;
     /* Adam steps once per batch, so the step count follows from the rest. */
     const uint64_t batches = m->cfg.batch ? (ck->data_nnz + m->cfg.batch - 1) / m->cfg.batch : 0;
-    if (flags > 3 || get_u32(t + 44) != 0 || s->epoch == 0 || s->epoch != m->epoch || s->best_epoch > s->epoch ||
+    if (flags > 3 || gr_get_u32(t + 44) != 0 || s->epoch == 0 || s->epoch != m->epoch || s->best_epoch > s->epoch ||
         (s->best_epoch > 0) != ((flags & FLAG_BEST) != 0) || adam != ((flags & FLAG_ADAM) != 0) ||
         (adam && (batches == 0 || s->adam_step / batches != s->epoch || s->adam_step % batches != 0)) ||
         (!adam && s->adam_step != 0) || (s->best_epoch == 0 && s->best_metric != -INFINITY) ||

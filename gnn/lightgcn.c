@@ -89,27 +89,37 @@ fail:
     return status;
 }
 
-gr_status gr_lightgcn_backward(gr_lightgcn *w, const gr_norm_adj *adj, const float *dE, float *dego, char *msg)
+/* Horner: Σₖ αₖ Âᵏ g = α₀g + Â(α₁g + Â(α₂g + … + Â(α_K g))).  G starts as
+ * α_K g; each step G ← Â G + αₖ g (one fused pass), K products in all.  The
+ * result is left in one of the workspace buffers, returned in *out. */
+static gr_status horner(gr_lightgcn *w, const gr_norm_adj *adj, const float *dE, float **out, char *msg)
 {
     gr_status status = GR_OK;
-    const size_t cells = (size_t)w->n * w->d;
-    const uint32_t K = w->K;
-    GR_TRY(check_adj(w, adj, msg));
-    if (K == 0) {
-        axpy(dego, dE, w->alpha[0], cells);
-        return GR_OK;
-    }
-    /* Horner: Σₖ αₖ Âᵏ g = α₀g + Â(α₁g + Â(α₂g + … + Â(α_K g))).
-     * G starts as α_K g; each step G ← Â G + αₖ g, K products in all. */
     float *G = w->buf[0], *tmp = w->buf[1];
-    scale_into(G, dE, w->alpha[K], cells);
-    for (uint32_t k = K; k-- > 0;) {
-        /* tmp = Â G + αₖ g in one pass; the last step also adds into dego */
-        GR_TRY(gr_spmm_fused(adj, G, tmp, w->d, dE, w->alpha[k], k == 0 ? dego : NULL, 1.0f, w->kernel, msg));
+    scale_into(G, dE, w->alpha[w->K], (size_t)w->n * w->d);
+    for (uint32_t k = w->K; k-- > 0;) {
+        GR_TRY(gr_spmm_fused(adj, G, tmp, w->d, dE, w->alpha[k], NULL, 0.0f, w->kernel, msg));
         float *t = G;
         G = tmp;
         tmp = t;
     }
+    *out = G;
+fail:
+    return status;
+}
+
+gr_status gr_lightgcn_backward(gr_lightgcn *w, const gr_norm_adj *adj, const float *dE, float *dego, char *msg)
+{
+    gr_status status = GR_OK;
+    const size_t cells = (size_t)w->n * w->d;
+    float *G = NULL;
+    GR_TRY(check_adj(w, adj, msg));
+    if (w->K == 0) {
+        axpy(dego, dE, w->alpha[0], cells);
+        return GR_OK;
+    }
+    GR_TRY(horner(w, adj, dE, &G, msg));
+    axpy(dego, G, 1.0f, cells);
     return GR_OK;
 fail:
     gr_msg_prefix(msg, "lightgcn backward");
@@ -119,25 +129,13 @@ fail:
 gr_status gr_lightgcn_backward_grad(gr_lightgcn *w, const gr_norm_adj *adj, float *dE, float **grad, char *msg)
 {
     gr_status status = GR_OK;
-    const size_t cells = (size_t)w->n * w->d;
-    const uint32_t K = w->K;
     GR_TRY(check_adj(w, adj, msg));
-    if (K == 0) {
-        if (w->alpha[0] != 1.0f) scale_into(dE, dE, w->alpha[0], cells);
+    if (w->K == 0) {
+        if (w->alpha[0] != 1.0f) scale_into(dE, dE, w->alpha[0], (size_t)w->n * w->d);
         *grad = dE;
         return GR_OK;
     }
-    /* Horner as in gr_lightgcn_backward, ending in G instead of adding G to
-     * an accumulator. */
-    float *G = w->buf[0], *tmp = w->buf[1];
-    scale_into(G, dE, w->alpha[K], cells);
-    for (uint32_t k = K; k-- > 0;) {
-        GR_TRY(gr_spmm_fused(adj, G, tmp, w->d, dE, w->alpha[k], NULL, 0.0f, w->kernel, msg));
-        float *t = G;
-        G = tmp;
-        tmp = t;
-    }
-    *grad = G;
+    GR_TRY(horner(w, adj, dE, grad, msg));
     return GR_OK;
 fail:
     gr_msg_prefix(msg, "lightgcn backward");

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include "core/bytes.h"
 #include "core/output.h"
 #include "loaders/idmap_io.h"
 
@@ -34,19 +35,6 @@ void gr_model_free(gr_model *m)
     memset(m, 0, sizeof *m);
 }
 
-static void put_u32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
-}
-static void put_u64(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
-}
-static uint32_t get_u32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-static uint64_t get_u64(const unsigned char *p) { return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32; }
 
 /* Bytes of one embedding array, or 0 when (n_users + n_items) x dim x 4
  * overflows size_t. */
@@ -68,8 +56,8 @@ static gr_status write_section(gr_output *o, const char *tag, const void *data, 
     gr_status status = GR_OK;
     unsigned char head[12], tail[4];
     memcpy(head, tag, 4);
-    put_u64(head + 4, len);
-    put_u32(tail, (uint32_t)crc32_z(0L, data, len));
+    gr_put_u64(head + 4, len);
+    gr_put_u32(tail, (uint32_t)crc32_z(0L, data, len));
     GR_TRY(gr_output_write(o, head, sizeof head, msg));
     if (len > 0) GR_TRY(gr_output_write(o, data, len, msg));
     GR_TRY(gr_output_write(o, tail, sizeof tail, msg));
@@ -118,17 +106,17 @@ gr_status gr_model_save_with(const gr_model *m, const gr_section_out *extra, siz
 
     unsigned char head[12], dims[DIMS_LEN];
     memcpy(head, MAGIC, 8);
-    put_u32(head + 8, GR_MODEL_FILE_VERSION);
+    gr_put_u32(head + 8, GR_MODEL_FILE_VERSION);
     GR_TRY(gr_output_write(o, head, sizeof head, msg));
     GR_TRY(write_section(o, "CONF", conf, conf_len, msg));
 
     uint32_t flags = (m->user_ids ? FLAG_STRING_IDS : 0) | (m->user_ids && m->shared_ids ? FLAG_SHARED_IDS : 0);
-    put_u32(dims, m->n_users);
-    put_u32(dims + 4, m->n_items);
-    put_u32(dims + 8, m->dim);
-    put_u32(dims + 12, flags);
-    put_u32(dims + 16, m->epoch);
-    put_u32(dims + 20, 0);
+    gr_put_u32(dims, m->n_users);
+    gr_put_u32(dims + 4, m->n_items);
+    gr_put_u32(dims + 8, m->dim);
+    gr_put_u32(dims + 12, flags);
+    gr_put_u32(dims + 16, m->epoch);
+    gr_put_u32(dims + 20, 0);
     memcpy(dims + 24, &m->best_metric, 8);
     GR_TRY(write_section(o, "DIMS", dims, sizeof dims, msg));
 
@@ -197,7 +185,7 @@ static gr_status check_crc(reader *r, const char *tag, uint32_t crc)
 {
     unsigned char b[4];
     if (read_exact(r, b, 4) != 0) return truncated(r, tag);
-    if (get_u32(b) != crc) return gr_fail(r->msg, GR_ERR_INPUT, "%s: section %s CRC mismatch (file corrupt)", r->path, tag);
+    if (gr_get_u32(b) != crc) return gr_fail(r->msg, GR_ERR_INPUT, "%s: section %s CRC mismatch (file corrupt)", r->path, tag);
     return GR_OK;
 }
 
@@ -233,14 +221,14 @@ static gr_status skip_section(reader *r, const char *tag, uint64_t len)
 
 static gr_status read_dims(reader *r, gr_model *m, const unsigned char *d, uint32_t *flags)
 {
-    m->n_users = get_u32(d);
-    m->n_items = get_u32(d + 4);
-    m->dim = get_u32(d + 8);
-    *flags = get_u32(d + 12);
-    m->epoch = get_u32(d + 16);
+    m->n_users = gr_get_u32(d);
+    m->n_items = gr_get_u32(d + 4);
+    m->dim = gr_get_u32(d + 8);
+    *flags = gr_get_u32(d + 12);
+    m->epoch = gr_get_u32(d + 16);
     memcpy(&m->best_metric, d + 24, 8);
     m->shared_ids = (*flags & FLAG_SHARED_IDS) != 0;
-    if (m->dim == 0 || m->dim > MAX_DIM || *flags > 3 || *flags == FLAG_SHARED_IDS || get_u32(d + 20) != 0)
+    if (m->dim == 0 || m->dim > MAX_DIM || *flags > 3 || *flags == FLAG_SHARED_IDS || gr_get_u32(d + 20) != 0)
         return gr_fail(r->msg, GR_ERR_INPUT, "%s: section DIMS holds impossible values (file corrupt)", r->path);
     /* Both arrays must fit in what is left of the file: this refuses a header
      * claiming billions of rows before anything is allocated. */
@@ -289,7 +277,7 @@ static gr_status read_sections(reader *r, gr_model *m, gr_section_in *extra, siz
         }
         if (read_exact(r, head, 12) != 0) GR_TRY(truncated(r, tag));
         tag_str(tag, head);
-        uint64_t len = get_u64(head + 4);
+        uint64_t len = gr_get_u64(head + 4);
         if (len > r->size - r->pos || r->size - r->pos - len < 4) GR_TRY(truncated(r, tag));
         int s = 0;
         while (s < S_N && memcmp(head, known[s], 4) != 0) s++;
@@ -383,7 +371,7 @@ gr_status gr_model_load_with(gr_model *m, gr_section_in *extra, size_t n_extra, 
     if (r.size < 8 || read_exact(&r, head, 8) != 0 || memcmp(head, MAGIC, 8) != 0)
         GR_FAIL(GR_ERR_INPUT, "%s: not a gnnrec model file", path);
     if (r.size < 12 || read_exact(&r, head + 8, 4) != 0) GR_TRY(truncated(&r, "header"));
-    uint32_t version = get_u32(head + 8);
+    uint32_t version = gr_get_u32(head + 8);
     if (version != GR_MODEL_FILE_VERSION)
         GR_FAIL(GR_ERR_INPUT, "%s: model file format version %u; this build reads version %u", path, version,
                 GR_MODEL_FILE_VERSION);

@@ -5,18 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void put_u32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-    p[2] = (unsigned char)(v >> 16);
-    p[3] = (unsigned char)(v >> 24);
-}
+#include "core/bytes.h"
 
-static uint32_t get_u32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 gr_status gr_idmap_serialize(const gr_idmap *m, unsigned char **buf, size_t *len, char *msg)
 {
@@ -34,12 +24,12 @@ gr_status gr_idmap_serialize(const gr_idmap *m, unsigned char **buf, size_t *len
     }
     out = malloc(total);
     GR_CHECK_ALLOC(out, "serialized id map");
-    put_u32(out, n);
+    gr_put_u32(out, n);
     size_t at = 4;
     for (uint32_t i = 0; i < n; i++) {
         size_t l;
         const char *s = gr_idmap_name(m, i, &l);
-        put_u32(out + at, (uint32_t)l);
+        gr_put_u32(out + at, (uint32_t)l);
         if (l > 0) memcpy(out + at + 4, s, l);
         at += 4 + l;
     }
@@ -56,7 +46,7 @@ gr_status gr_idmap_deserialize(gr_idmap **out, const unsigned char *buf, size_t 
     gr_status status = GR_OK;
     gr_idmap *m = NULL;
     if (len < 4) GR_FAIL(GR_ERR_INPUT, "id map: truncated (%zu bytes)", len);
-    uint32_t n = get_u32(buf);
+    uint32_t n = gr_get_u32(buf);
     /* Every id takes at least its 4-byte length, which bounds a hostile count. */
     if (n > (len - 4) / 4) GR_FAIL(GR_ERR_INPUT, "id map: claims %u ids in %zu bytes", n, len);
     m = gr_idmap_new();
@@ -64,7 +54,7 @@ gr_status gr_idmap_deserialize(gr_idmap **out, const unsigned char *buf, size_t 
     size_t at = 4;
     for (uint32_t i = 0; i < n; i++) {
         if (len - at < 4) GR_FAIL(GR_ERR_INPUT, "id map: truncated at id %u", i);
-        uint32_t l = get_u32(buf + at);
+        uint32_t l = gr_get_u32(buf + at);
         at += 4;
         if (l > len - at) GR_FAIL(GR_ERR_INPUT, "id map: id %u claims %u bytes, %zu remain", i, l, len - at);
         uint32_t id;
