@@ -48,9 +48,16 @@ static gr_status train_batch(const gr_config *c, trainer *t, const gr_norm_adj *
     gr_status status = GR_OK;
     const size_t n_params = ((size_t)shape.n_users + shape.n_items) * shape.d;
     double head = 0, reg = 0;
-    GR_TRY(gr_lightgcn_forward(&t->net, adj, ego, msg));
-    if (c->loss == GR_LOSS_BPR) GR_TRY(gr_loss_bpr(t->net.out, shape, b, t->dE, &head, msg));
-    else GR_TRY(gr_loss_bce(t->net.out, shape, b, t->dE, &head, msg));
+    /* MF with α₀ = 1 propagates nothing: E is ego itself, and copying the
+     * whole array into the workspace every batch would be the batch's
+     * biggest cost. */
+    const float *E = ego;
+    if (t->net.K > 0 || t->net.alpha[0] != 1.0f) {
+        GR_TRY(gr_lightgcn_forward(&t->net, adj, ego, msg));
+        E = t->net.out;
+    }
+    if (c->loss == GR_LOSS_BPR) GR_TRY(gr_loss_bpr(E, shape, b, t->dE, &head, msg));
+    else GR_TRY(gr_loss_bce(E, shape, b, t->dE, &head, msg));
     /* grad is ∂L/∂ego of the head's loss, in the workspace (or dE itself for
      * MF); L2 adds its part on the batch's rows. */
     float *grad = NULL;
