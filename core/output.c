@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "core/format.h"
+
 #define OUTPUT_BUF (1 << 20)
 
 struct gr_output {
@@ -164,15 +166,8 @@ gr_status gr_output_u64(gr_output *o, uint64_t v, char *msg)
         gr_status s = output_flush(o, msg);
         if (s != GR_OK) return s;
     }
-    char tmp[24];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
     char *dst = o->buf + o->used;
-    for (int i = 0; i < n; i++) dst[i] = tmp[n - 1 - i];
-    o->used += (size_t)n;
+    o->used += (size_t)(gr_put_decimal(dst, v) - dst);
     return GR_OK;
 }
 

@@ -4,22 +4,10 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/format.h"
 #include "core/output.h"
 #include "graph/generate.h"
 #include "graph/generate_model.h"
-
-/* Appends the decimal digits of v at p; returns the new end. */
-static inline char *put_u64(char *p, uint64_t v)
-{
-    char tmp[20];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    while (n > 0) *p++ = tmp[--n];
-    return p;
-}
 
 /* Formats n rows of b as edge-list lines into text (room for n * ROW_MAX). */
 static size_t format_edges(const gen_batch *b, size_t n, const gr_gen_opts *o, gr_gen_format fmt, char *text)
@@ -32,17 +20,17 @@ static size_t format_edges(const gen_batch *b, size_t n, const gr_gen_opts *o, g
     char *p = text;
     for (size_t k = 0; k < n; k++) {
         if (strings) *p++ = src_prefix;
-        p = put_u64(p, b->src[k]);
+        p = gr_put_decimal(p, b->src[k]);
         *p++ = '\t';
         if (strings) *p++ = dst_prefix;
-        p = put_u64(p, b->dst[k]);
+        p = gr_put_decimal(p, b->dst[k]);
         if (weight) {
             *p++ = '\t';
             *p++ = (char)('0' + b->weight[k]);
         }
         if (o->with_time) {
             *p++ = '\t';
-            p = put_u64(p, (uint64_t)b->time[k]);
+            p = gr_put_decimal(p, (uint64_t)b->time[k]);
         }
         *p++ = '\n';
     }
