@@ -9,6 +9,7 @@
 
 #include "cli/common.h"
 #include "cli/data.h"
+#include "cli/train_log.h"
 #include "core/alloc.h"
 #include "core/format.h"
 #include "core/sysinfo.h"
@@ -43,7 +44,10 @@ static const char help[] =
     "  --checkpoint FILE   where checkpoint_every writes checkpoints (default: OUTPUT.ckpt\n"
     "                      with -o, else none); each replaces the last atomically\n"
     "  --resume FILE       continue the run of this checkpoint (its config; no --config)\n"
-    "  --log FILE          training log, one JSON object per epoch (epoch, loss, seconds, metric)\n"
+    "  --log FILE          training log, one JSON object per epoch (epoch, loss, seconds,\n"
+    "                      elapsed, metric), written as training goes; --resume continues it\n"
+    "  --log-test          with a validation split, also evaluate the test split at every\n"
+    "                      evaluation and log its recall/ndcg (for curves; never selects)\n"
     "  --json FILE         final test metrics as JSON\n"
     "  --quiet             no progress, no report\n"
     "  --progress / --no-progress  force the progress line on or off (default: on a terminal)\n";
@@ -53,7 +57,9 @@ typedef struct {
     const gr_run_data *data;
     const gr_graph *target; /* what the early-stopping metric is measured on */
     gr_metric stop;
-    gr_output *log;
+    gr_train_log *log;      /* NULL without --log */
+    int log_test;           /* also rank the test split at each evaluation */
+    gr_eval_result test;    /* of the latest evaluation, with log_test */
     const char *checkpoint; /* path, NULL when off */
     int show_progress, quiet;
     double batch_t0;
@@ -96,6 +102,7 @@ static gr_status on_evaluate(void *vctx, const float *E, double *metric, char *m
     gr_eval_result r;
     gr_status s = evaluate_embeddings(t->cfg, t->data, E, t->target, NULL, &r, msg);
     if (s == GR_OK) *metric = gr_eval_get(&r, t->stop, t->cfg->stop_k);
+    if (s == GR_OK && t->log_test) s = evaluate_embeddings(t->cfg, t->data, E, &t->data->test, &t->data->valid.R, &t->test, msg);
     return s;
 }
 
@@ -126,11 +133,19 @@ static gr_status on_epoch(void *vctx, const gr_epoch_info *e, char *msg)
         fprintf(stderr, "\n");
     }
     if (t->log == NULL) return GR_OK;
-    gr_status s = gr_output_printf(t->log, msg, "{\"epoch\": %u, \"loss\": %.6f, \"seconds\": %.4f, \"elapsed\": %.3f",
-                                   e->epoch, e->loss, e->seconds, e->elapsed);
-    if (s == GR_OK && e->evaluated) s = gr_output_printf(t->log, msg, ", \"%s\": %.6f", name, e->metric);
-    if (s == GR_OK) s = gr_output_puts(t->log, "}\n", msg);
-    return s;
+    char line[1024];
+    int n = snprintf(line, sizeof line, "{\"epoch\": %u, \"loss\": %.6f, \"seconds\": %.4f, \"elapsed\": %.3f", e->epoch,
+                     e->loss, e->seconds, e->elapsed);
+    if (e->evaluated) n += snprintf(line + n, sizeof line - n, ", \"%s\": %.6f", name, e->metric);
+    if (e->evaluated && t->log_test) {
+        const char *sep = ", \"test\": {";
+        for (int j = 0; j < t->test.n_ks; j++, sep = ", ")
+            n += snprintf(line + n, sizeof line - n, "%s\"recall@%u\": %.6f, \"ndcg@%u\": %.6f", sep, t->test.ks[j],
+                          t->test.value[GR_METRIC_RECALL][j], t->test.ks[j], t->test.value[GR_METRIC_NDCG][j]);
+        n += snprintf(line + n, sizeof line - n, "}");
+    }
+    snprintf(line + n, sizeof line - n, "}");
+    return gr_train_log_line(t->log, line, msg);
 }
 
 static gr_status on_checkpoint(void *vctx, const gr_train_state *st, const float *ego, const float *E, char *msg)
@@ -176,6 +191,7 @@ int gr_cmd_train(int argc, char **argv)
     gr_config_default(&cfg);
     gr_cli_input in;
     gr_cli_input_init(&in);
+    int log_test = 0;
     const char *out = NULL, *log_path = NULL, *json_path = NULL, *ckpt_arg = NULL, *resume = NULL, *config = NULL;
     char msg[GR_MSG_LEN] = "";
     gr_status s = GR_OK;
@@ -211,6 +227,8 @@ int gr_cmd_train(int argc, char **argv)
             if ((ckpt_arg = gr_cli_value(argc, argv, &i, "--checkpoint")) == NULL) goto usage;
         } else if (gr_cli_is(a, "--log")) {
             if ((log_path = gr_cli_value(argc, argv, &i, "--log")) == NULL) goto usage;
+        } else if (strcmp(a, "--log-test") == 0) {
+            log_test = 1;
         } else if (gr_cli_is(a, "--json")) {
             if ((json_path = gr_cli_value(argc, argv, &i, "--json")) == NULL) goto usage;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "--progress") == 0 || strcmp(a, "--no-progress") == 0 ||
@@ -260,7 +278,7 @@ int gr_cmd_train(int argc, char **argv)
     gr_model m;
     memset(&m, 0, sizeof m);
     gr_norm_adj *adj = NULL;
-    gr_output *log = NULL;
+    gr_train_log log = {0};
     int rc = gr_cli_load_run_data(&in, &cfg, &d);
     if (rc != GR_EXIT_OK) goto done;
     const gr_graph *g = &d.train;
@@ -284,9 +302,14 @@ int gr_cmd_train(int argc, char **argv)
     }
     if (!resume) gr_init_ego(m.ego, n, cfg.dim, cfg.init_std, cfg.seed);
     if (cfg.layers > 0 && (s = gr_norm_adj_build(&adj, g, NULL, 0, msg)) != GR_OK) goto failed;
-    if (log_path && (s = gr_output_open(&log, log_path, msg)) != GR_OK) goto failed;
+    if (log_test && !(d.has_valid && d.has_test)) {
+        s = gr_fail(msg, GR_ERR_ARG, "--log-test needs both a validation split (valid or valid_share) and a test file");
+        goto failed;
+    }
+    if (log_path && (s = gr_train_log_open(&log, log_path, resume ? ck.state.epoch : 0, msg)) != GR_OK) goto failed;
 
-    train_ctx t = {.cfg = &cfg, .data = &d, .stop = stop_metric(&cfg), .log = log, .checkpoint = ckpt_path, .quiet = in.quiet};
+    train_ctx t = {.cfg = &cfg, .data = &d, .stop = stop_metric(&cfg), .log = log_path ? &log : NULL,
+                   .log_test = log_test, .checkpoint = ckpt_path, .quiet = in.quiet};
     t.show_progress = in.quiet ? 0 : (in.progress >= 0 ? in.progress : isatty(STDERR_FILENO));
     t.target = d.has_valid ? &d.valid : (d.has_test ? &d.test : NULL);
     gr_train_hooks hooks = {.ctx = &t, .evaluate = t.target ? on_evaluate : NULL, .on_batch = on_batch, .on_epoch = on_epoch,
@@ -327,17 +350,13 @@ int gr_cmd_train(int argc, char **argv)
         s = gr_cli_write_eval(&r, "test metrics (full ranking, training items masked):\n", json_path, msg);
         if (s != GR_OK) goto failed;
     }
-    if (log) {
-        s = gr_output_commit(log, msg);
-        log = NULL;
-        if (s != GR_OK) goto failed;
-    }
+    if ((s = gr_train_log_close(&log, msg)) != GR_OK) goto failed;
     rc = GR_EXIT_OK;
     goto done;
 failed:
     rc = gr_cli_error(s, msg);
 done:
-    gr_output_abort(log);
+    gr_train_log_close(&log, msg);
     gr_norm_adj_free(adj);
     gr_model_free(&m);
     gr_run_data_free(&d);

@@ -245,10 +245,46 @@ static void test_overrides(void **state)
     free(out);
 }
 
+/* ---- the training log ---------------------------------------------------- */
+
+/* The log of a killed run goes on where its checkpoint was: the epochs the
+ * killed run logged after it (and a line torn by the kill) are cut, so the
+ * resumed log holds every epoch once.  --log-test adds test metrics. */
+static void test_resumed_log(void **state)
+{
+    (void)state;
+    char *log = path("run.log");
+    char extra[512];
+    snprintf(extra, sizeof extra, "epochs=4 valid_share=0.1 eval_every=1 --quiet --log %s --log-test --checkpoint %s/log.ckpt",
+             log, dir);
+    run_ok(train(lightgcn, extra), "run of 4 epochs with a log");
+    FILE *f = fopen(log, "a");
+    assert_non_null(f);
+    fputs("{\"epoch\": 5, \"loss\": 99}\n{\"epoch\": 6, \"lo", f); /* what the killed run wrote */
+    fclose(f);
+    run_ok(gr_test_cli("train --resume %s/log.ckpt epochs=6 --quiet --log %s --log-test", dir, log), "resume with a log");
+
+    size_t len = 0;
+    char *text = gr_test_read_file(log, &len);
+    assert_non_null(text);
+    int lines = 0;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"), lines++) {
+        unsigned epoch = 0;
+        if (sscanf(line, "{\"epoch\": %u", &epoch) != 1 || epoch != (unsigned)lines + 1) fail_msg("line %d: %s", lines + 1, line);
+        if (strstr(line, "\"loss\": 99") || !strstr(line, "\"test\": {\"recall@") || line[strlen(line) - 1] != '}')
+            fail_msg("line %d: %s", lines + 1, line);
+    }
+    assert_int_equal(lines, 6);
+    free(text);
+    free(log);
+    expect_refused(train(lightgcn, "epochs=1 --quiet --log-test"), 2, "--log-test needs both a validation split");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resume_is_exact),
+        cmocka_unit_test(test_resumed_log),
         cmocka_unit_test(test_corrupt_checkpoint),
         cmocka_unit_test(test_changed_data),
         cmocka_unit_test(test_overrides),
