@@ -44,8 +44,9 @@ static const char help[] =
     "  --checkpoint FILE   where checkpoint_every writes checkpoints (default: OUTPUT.ckpt\n"
     "                      with -o, else none); each replaces the last atomically\n"
     "  --resume FILE       continue the run of this checkpoint (its config; no --config)\n"
-    "  --log FILE          training log, one JSON object per epoch (epoch, loss, seconds,\n"
-    "                      elapsed, metric), written as training goes; --resume continues it\n"
+    "  --log FILE          training log, one JSON object per epoch (epoch, loss, seconds of\n"
+    "                      training, elapsed, and at evaluations eval_seconds and the metric),\n"
+    "                      written as training goes; --resume continues it (gnnrec curve plots it)\n"
     "  --log-test          with a validation split, also evaluate the test split at every\n"
     "                      evaluation and log its recall/ndcg (for curves; never selects)\n"
     "  --json FILE         final test metrics as JSON\n"
@@ -60,6 +61,7 @@ typedef struct {
     gr_train_log *log;      /* NULL without --log */
     int log_test;           /* also rank the test split at each evaluation */
     gr_eval_result test;    /* of the latest evaluation, with log_test */
+    double eval_seconds;    /* the latest evaluation's, test ranking included */
     const char *checkpoint; /* path, NULL when off */
     int show_progress, quiet;
     double batch_t0;
@@ -100,9 +102,11 @@ static gr_status on_evaluate(void *vctx, const float *E, double *metric, char *m
 {
     train_ctx *t = vctx;
     gr_eval_result r;
+    const double t0 = gr_now();
     gr_status s = evaluate_embeddings(t->cfg, t->data, E, t->target, NULL, &r, msg);
     if (s == GR_OK) *metric = gr_eval_get(&r, t->stop, t->cfg->stop_k);
     if (s == GR_OK && t->log_test) s = evaluate_embeddings(t->cfg, t->data, E, &t->data->test, &t->data->valid.R, &t->test, msg);
+    t->eval_seconds = gr_now() - t0;
     return s;
 }
 
@@ -136,7 +140,8 @@ static gr_status on_epoch(void *vctx, const gr_epoch_info *e, char *msg)
     char line[1024];
     int n = snprintf(line, sizeof line, "{\"epoch\": %u, \"loss\": %.6f, \"seconds\": %.4f, \"elapsed\": %.3f", e->epoch,
                      e->loss, e->seconds, e->elapsed);
-    if (e->evaluated) n += snprintf(line + n, sizeof line - n, ", \"%s\": %.6f", name, e->metric);
+    if (e->evaluated)
+        n += snprintf(line + n, sizeof line - n, ", \"eval_seconds\": %.3f, \"%s\": %.6f", t->eval_seconds, name, e->metric);
     if (e->evaluated && t->log_test) {
         const char *sep = ", \"test\": {";
         for (int j = 0; j < t->test.n_ks; j++, sep = ", ")

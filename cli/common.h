@@ -69,5 +69,6 @@ int gr_cmd_convert(int argc, char **argv);
 int gr_cmd_generate(int argc, char **argv);
 int gr_cmd_train(int argc, char **argv);
 int gr_cmd_eval(int argc, char **argv);
+int gr_cmd_curve(int argc, char **argv);
 
 #endif

@@ -10,6 +10,7 @@ static const gr_cli_command commands[] = {
     {"convert", gr_cmd_convert, "read any supported format, filter (rating, degree, k-core), write it back"},
     {"train", gr_cmd_train, "train LightGCN or MF from a config; validation, early stopping, model file"},
     {"eval", gr_cmd_eval, "full-ranking evaluation of a model: recall, ndcg, ... at K"},
+    {"curve", gr_cmd_curve, "plot training logs: a metric against epochs or seconds, as SVG"},
     {"generate", gr_cmd_generate, "synthetic interactions with planted communities and power-law degrees"},
 };
 

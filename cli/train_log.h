@@ -8,6 +8,7 @@
 #ifndef GR_TRAIN_LOG_H
 #define GR_TRAIN_LOG_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -25,5 +26,20 @@ gr_status gr_train_log_open(gr_train_log *log, const char *path, uint32_t after_
 gr_status gr_train_log_line(gr_train_log *log, const char *line, char *msg);
 /* Closes the file; reports a failed close.  A log never opened is fine. */
 gr_status gr_train_log_close(gr_train_log *log, char *msg);
+
+/* One series read back from a log: for each line that holds `key`, the
+ * epoch, the training seconds up to and including that epoch (the sum of
+ * "seconds" over every line so far: training only), the wall seconds (the same
+ * plus every "eval_seconds" so far) and the value.  key is a top-level metric
+ * ("recall@20": what selection saw) or "test." and a metric inside the "test"
+ * object ("test.recall@20", written by --log-test). */
+typedef struct {
+    size_t n;
+    double *epoch, *train_seconds, *wall_seconds, *value;
+} gr_log_series;
+
+/* A line that is not one of the log's objects is an error naming path:line. */
+gr_status gr_log_series_read(gr_log_series *s, const char *path, const char *key, char *msg);
+void gr_log_series_free(gr_log_series *s);
 
 #endif

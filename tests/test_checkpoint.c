@@ -276,6 +276,22 @@ static void test_resumed_log(void **state)
     }
     assert_int_equal(lines, 6);
     free(text);
+
+    /* gnnrec curve reads it back: six evaluations, a chart. */
+    char *chart = path("curve.svg");
+    gr_test_run c = gr_test_cli("curve --y test.recall@20 --x wall --target 0 -o %s run=%s", chart, log);
+    if (c.exit_code != 0 || strstr(c.out, "run: 6 evaluations to epoch 6") == NULL ||
+        strstr(c.out, ">= 0.0000 first at epoch 1") == NULL)
+        fail_msg("curve: exit %d\n%s%s", c.exit_code, c.out, c.err);
+    gr_test_run_free(&c);
+    assert_true(gr_test_file_exists(chart));
+    expect_refused(gr_test_cli("curve --y ndcg@20 -o %s run=%s", chart, log), 1, "no line holds \"ndcg@20\"");
+    f = fopen(log, "a");
+    assert_non_null(f);
+    fputs("not json\n", f);
+    fclose(f);
+    expect_refused(gr_test_cli("curve -o %s run=%s", chart, log), 1, "run.log:7: not a training-log line");
+    free(chart);
     free(log);
     expect_refused(train(lightgcn, "epochs=1 --quiet --log-test"), 2, "--log-test needs both a validation split");
 }

@@ -1,0 +1,150 @@
+/* gnnrec curve: training logs (gnnrec train --log) -> one SVG chart of a
+ * metric against epochs or seconds, and a line per run on stdout: its best
+ * value and when a target was first reached. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/common.h"
+#include "cli/train_log.h"
+#include "core/svg.h"
+
+static const char help[] =
+    "usage: gnnrec curve [options] -o CHART.svg LABEL=LOG [LABEL=LOG ...]\n\n"
+    "Plots a metric of training logs (gnnrec train --log FILE) against training\n"
+    "time, one line per log, and prints for each its best value and when it\n"
+    "first reached --target.  A log continued by --resume is one run.\n\n"
+    "Options:\n"
+    "  --y KEY        metric to plot: the selection metric as logged (e.g. recall@20),\n"
+    "                 or test.recall@20 / test.ndcg@20 from --log-test (default recall@20)\n"
+    "  --x AXIS       epoch, seconds (training only: sampling, forward, backward,\n"
+    "                 optimizer), wall (training plus evaluations) or hours (wall / 3600);\n"
+    "                 default seconds\n"
+    "  --target V     a horizontal line at V, and the first point at or above it\n"
+    "  --title TEXT   chart title\n"
+    "  -o FILE        the chart (written atomically)\n";
+
+typedef struct {
+    const char *label;
+    gr_log_series s;
+    double *x; /* points into s, by --x */
+} run;
+
+static double *axis_of(gr_log_series *s, const char *axis)
+{
+    if (strcmp(axis, "epoch") == 0) return s->epoch;
+    if (strcmp(axis, "seconds") == 0) return s->train_seconds;
+    return s->wall_seconds; /* wall and hours */
+}
+
+static void report(const run *r, const char *key, double target, int hours)
+{
+    const gr_log_series *s = &r->s;
+    size_t best = 0, first = s->n;
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->value[i] > s->value[best]) best = i;
+        if (first == s->n && s->value[i] >= target) first = i;
+    }
+    printf("%s: %zu evaluations to epoch %.0f; best %s %.4f at epoch %.0f (%.0f s training, %.0f s wall)", r->label,
+           s->n, s->epoch[s->n - 1], key, s->value[best], s->epoch[best], s->train_seconds[best],
+           s->wall_seconds[best]);
+    if (!isnan(target)) {
+        if (first < s->n)
+            printf("; >= %.4f first at epoch %.0f (%.0f s training, %.0f s wall%s)", target, s->epoch[first],
+                   s->train_seconds[first], s->wall_seconds[first], hours ? ", hours on the chart" : "");
+        else
+            printf("; never >= %.4f", target);
+    }
+    printf("\n");
+}
+
+int gr_cmd_curve(int argc, char **argv)
+{
+    const char *key = "recall@20", *axis = "seconds", *title = NULL, *out = NULL;
+    double target = NAN;
+    char msg[GR_MSG_LEN] = "";
+    gr_status s = GR_OK;
+    int rc = GR_EXIT_FAIL, n_runs = 0;
+    run *runs = calloc((size_t)argc, sizeof *runs);
+    gr_svg_series *series = calloc((size_t)argc + 1, sizeof *series); /* the runs and the target */
+    if (runs == NULL || series == NULL) {
+        free(runs);
+        free(series);
+        return gr_cli_error(GR_ERR_NOMEM, "out of memory");
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            printf("%s", help);
+            rc = GR_EXIT_OK;
+            goto done;
+        } else if (gr_cli_is(a, "--y")) {
+            if ((key = gr_cli_value(argc, argv, &i, "--y")) == NULL) goto usage;
+        } else if (gr_cli_is(a, "--x")) {
+            if ((axis = gr_cli_value(argc, argv, &i, "--x")) == NULL) goto usage;
+            if (strcmp(axis, "epoch") && strcmp(axis, "seconds") && strcmp(axis, "wall") && strcmp(axis, "hours")) {
+                rc = gr_cli_usage_error("curve", "--x is epoch, seconds, wall or hours, not '%s'", axis);
+                goto done;
+            }
+        } else if (gr_cli_is(a, "--target")) {
+            const char *v = gr_cli_value(argc, argv, &i, "--target");
+            if (v == NULL || gr_cli_double("--target", v, &target) != 0) goto usage;
+        } else if (gr_cli_is(a, "--title")) {
+            if ((title = gr_cli_value(argc, argv, &i, "--title")) == NULL) goto usage;
+        } else if (strcmp(a, "-o") == 0) {
+            if ((out = gr_cli_value(argc, argv, &i, "-o")) == NULL) goto usage;
+        } else if (a[0] != '-' && strchr(a, '=') != NULL && strchr(a, '=') != a) {
+            runs[n_runs++].label = a;
+        } else {
+            rc = gr_cli_usage_error("curve", "unexpected argument '%s' (logs are given as LABEL=FILE)", a);
+            goto done;
+        }
+    }
+    if (out == NULL || n_runs == 0) {
+        rc = gr_cli_usage_error("curve", "needs -o CHART.svg and at least one LABEL=LOG");
+        goto done;
+    }
+    const int hours = strcmp(axis, "hours") == 0;
+    for (int r = 0; r < n_runs; r++) {
+        char *eq = strchr(runs[r].label, '=');
+        *eq = '\0'; /* argv is ours to cut: LABEL and FILE */
+        if ((s = gr_log_series_read(&runs[r].s, eq + 1, key, msg)) != GR_OK) goto failed;
+        runs[r].x = axis_of(&runs[r].s, axis);
+        if (hours)
+            for (size_t i = 0; i < runs[r].s.n; i++) runs[r].x[i] /= 3600.0;
+        series[r] = (gr_svg_series){.name = runs[r].label, .x = runs[r].x, .y = runs[r].s.value, .n = runs[r].s.n,
+                                    .style = GR_SVG_LINES};
+        report(&runs[r], key, target, hours);
+    }
+    /* The target as a line across the widest run. */
+    double span[2] = {INFINITY, -INFINITY}, level[2] = {target, target};
+    for (int r = 0; r < n_runs; r++) {
+        span[0] = fmin(span[0], runs[r].x[0]);
+        span[1] = fmax(span[1], runs[r].x[runs[r].s.n - 1]);
+    }
+    char target_name[48];
+    snprintf(target_name, sizeof target_name, "target %.4f", target);
+    int n_series = n_runs;
+    if (!isnan(target))
+        series[n_series++] = (gr_svg_series){.name = target_name, .x = span, .y = level, .n = 2,
+                                             .style = GR_SVG_LINES, .color = "#888888"};
+    const char *x_label = strcmp(axis, "epoch") == 0     ? "epoch"
+                          : strcmp(axis, "seconds") == 0 ? "training seconds (evaluations excluded)"
+                          : hours                        ? "wall-clock hours (training + evaluations)"
+                                                         : "wall-clock seconds (training + evaluations)";
+    const gr_svg_chart chart = {.title = title, .x_label = x_label, .y_label = key};
+    if ((s = gr_svg_write(out, &chart, series, (size_t)n_series, msg)) != GR_OK) goto failed;
+    rc = GR_EXIT_OK;
+    goto done;
+usage:
+    rc = GR_EXIT_USAGE;
+    goto done;
+failed:
+    rc = gr_cli_error(s, msg);
+done:
+    for (int r = 0; r < n_runs; r++) gr_log_series_free(&runs[r].s);
+    free(runs);
+    free(series);
+    return rc;
+}
