@@ -64,10 +64,13 @@ torch_run() { # args... -> stdout of the torch script (key=value lines)
 
 # Interleaved so that both sides see the same machine.
 g_lgcn=$(gnnrec_epoch lightgcn)
-out=$(torch_run --model lightgcn --epochs "$TEPOCHS")
+out=$(torch_run --model lightgcn --epochs "$TEPOCHS" --spmm 9)
 case $out in skipped:*) echo "($out)"; exit 0;; esac
 tver=$(echo "$out" | field version)
 t_lgcn=$(echo "$out" | grep ' epochs=' | field epoch_s)
+t_spmm=$(echo "$out" | field spmm_s)
+t_spmm_bwd=$(echo "$out" | field spmm_fwd_bwd_s)
+g_spmm=$("$BUILD/bench/bench_spmm" "$gowalla/train.txt.gz" --runs 9 --threads 2 --d 64 | awk '$1 == "csr" {print $2 / 1000}')
 g_mf=$(gnnrec_epoch mf)
 out=$(torch_run --model mf --epochs "$MFEPOCHS" --eval)
 t_mf=$(echo "$out" | grep ' epochs=' | field epoch_s)
@@ -87,6 +90,10 @@ echo "epochs: gnnrec $EPOCHS per model (median), torch LightGCN $TEPOCHS, torch 
 printf '%-12s %16s %16s %10s\n' training "gnnrec s/epoch" "torch s/epoch" ratio
 printf '%-12s %16s %16s %10s\n' lightgcn "$(num "$g_lgcn")" "$(num "$t_lgcn")" "$(ratio "$t_lgcn" "$g_lgcn")"
 printf '%-12s %16s %16s %10s\n' mf "$(num "$g_mf")" "$(num "$t_mf")" "$(ratio "$t_mf" "$g_mf")"
+printf '%-12s %16s %16s %10s\n' "Â·X (d=64)" "gnnrec ms" "torch ms" ratio
+ms() { awk -v x="$1" 'BEGIN { if (x != "") printf "%.1f", x * 1000; else printf "-" }'; }
+printf '%-12s %16s %16s %10s\n' spmm "$(ms "$g_spmm")" "$(ms "$t_spmm")" "$(ratio "$t_spmm" "$g_spmm")"
+printf '%-12s %16s %16s %10s\n' "+ backward" "" "$(ms "$t_spmm_bwd")" ""
 printf '%-12s %16s %16s %10s\n' evaluation "gnnrec s" "torch s" ratio
 printf '%-12s %16s %16s %10s\n' full-ranking "$(num "$g_eval")" "$(num "$t_eval")" "$(ratio "$t_eval" "$g_eval")"
 if [ -n "$t_ref" ]; then
@@ -94,4 +101,5 @@ if [ -n "$t_ref" ]; then
 fi
 echo "evaluation: all test users, K = 20; gnnrec bench_eval (random embeddings, median of 3),"
 echo "torch one pass over the MF model's embeddings in batches of 100 users (recall@20 $t_recall)"
+echo "spmm: gnnrec bench_spmm csr kernel, torch.sparse.mm on the reference's coalesced COO Â; medians of 9"
 echo "load average before $load0, after $load1 (above $(nproc) the figures are contended)"

@@ -4,7 +4,7 @@ reference code (gusye1234/LightGCN-PyTorch) trains it, timed per epoch and per
 full-ranking evaluation, so that `make bench` can put gnnrec next to it.
 
     /usr/bin/python3 bench/torch_lightgcn.py [--model lightgcn|mf] [--epochs N]
-        [--eval] [--eval-ref] [--data DIR] [--threads N] [--adj coo|csr]
+        [--eval] [--eval-ref] [--data DIR] [--threads N] [--adj coo|csr] [--spmm RUNS]
 
 Needs Debian's python3-torch (the system python, not a pyenv one).  Without
 torch or without the data it prints "skipped: ..." and exits 0.
@@ -228,6 +228,23 @@ def evaluate(model, data, topk, ubatch, as_reference):
     return secs, prop, rsum / data.test_users.size
 
 
+def time_spmm(graph, n, dim, runs):
+    """Medians of Y = torch.sparse.mm(Â, X) alone and with its backward pass
+    (what each propagation layer costs the reference per batch)."""
+    x = torch.randn(n, dim)
+    fwd, both = [], []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        torch.sparse.mm(graph, x)
+        fwd.append(time.perf_counter() - t0)
+    xg = torch.randn(n, dim, requires_grad=True)
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        torch.sparse.mm(graph, xg).sum().backward()
+        both.append(time.perf_counter() - t0)
+    return statistics.median(fwd), statistics.median(both)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", choices=["lightgcn", "mf"], default="lightgcn")
@@ -243,6 +260,8 @@ def main():
     ap.add_argument("--batch", type=int, default=2048)
     ap.add_argument("--test-batch", type=int, default=100)
     ap.add_argument("--seed", type=int, default=2020)
+    ap.add_argument("--spmm", type=int, default=0, metavar="RUNS",
+                    help="also time torch.sparse.mm(Â, X) alone and with backward (median of RUNS)")
     a = ap.parse_args()
 
     d = a.data or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data", "gowalla")
@@ -267,6 +286,10 @@ def main():
                                     data.m_items, data.train_size, graph._nnz() if a.adj == "coo"
                                     else graph.values().numel(), a.adj, a.dim, layers, a.batch, setup),
           flush=True)
+    if a.spmm:
+        fwd, both = time_spmm(graph, data.n_users + data.m_items, a.dim, a.spmm)
+        print("torch spmm_s=%.4f spmm_fwd_bwd_s=%.4f runs=%d adj=%s dim=%d" % (fwd, both, a.spmm, a.adj, a.dim),
+              flush=True)
     ep, sp, loss = [], [], 0.0
     for e in range(a.epochs):
         secs, samp, loss, nb = train_epoch(model, opt, data, rng, a.batch, 1e-4)
