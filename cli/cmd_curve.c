@@ -38,7 +38,7 @@ static double *axis_of(gr_log_series *s, const char *axis)
     return s->wall_seconds; /* wall and hours */
 }
 
-static void report(const run *r, const char *key, double target, int hours)
+static void report(const run *r, const char *key, double target)
 {
     const gr_log_series *s = &r->s;
     size_t best = 0, first = s->n;
@@ -51,8 +51,8 @@ static void report(const run *r, const char *key, double target, int hours)
            s->wall_seconds[best]);
     if (!isnan(target)) {
         if (first < s->n)
-            printf("; >= %.4f first at epoch %.0f (%.0f s training, %.0f s wall%s)", target, s->epoch[first],
-                   s->train_seconds[first], s->wall_seconds[first], hours ? ", hours on the chart" : "");
+            printf("; >= %.4f first at epoch %.0f (%.0f s training, %.0f s wall)", target, s->epoch[first],
+                   s->train_seconds[first], s->wall_seconds[first]);
         else
             printf("; never >= %.4f", target);
     }
@@ -110,12 +110,12 @@ int gr_cmd_curve(int argc, char **argv)
         char *eq = strchr(runs[r].label, '=');
         *eq = '\0'; /* argv is ours to cut: LABEL and FILE */
         if ((s = gr_log_series_read(&runs[r].s, eq + 1, key, msg)) != GR_OK) goto failed;
+        report(&runs[r], key, target);
         runs[r].x = axis_of(&runs[r].s, axis);
-        if (hours)
+        if (hours) /* after the report, which gives seconds */
             for (size_t i = 0; i < runs[r].s.n; i++) runs[r].x[i] /= 3600.0;
         series[r] = (gr_svg_series){.name = runs[r].label, .x = runs[r].x, .y = runs[r].s.value, .n = runs[r].s.n,
                                     .style = GR_SVG_LINES};
-        report(&runs[r], key, target, hours);
     }
     /* The target as a line across the widest run. */
     double span[2] = {INFINITY, -INFINITY}, level[2] = {target, target};
