@@ -21,14 +21,18 @@ gr_status gr_lightgcn_init(gr_lightgcn *w, uint32_t n, uint32_t d, uint32_t K, c
 
     size_t cells = (size_t)n * d;
     if (cells / d != n) GR_FAIL(GR_ERR_NOMEM, "lightgcn: %u x %u embeddings overflow", n, d);
-    w->out = gr_alloc(cells, sizeof(float));
+    /* Huge pages: the SpMMs gather rows of these at random, and with 4 KiB
+     * pages a gather is as likely to miss the TLB as the cache. */
+    w->out = gr_alloc_huge(cells, sizeof(float));
     GR_CHECK_ALLOC(w->out, "the propagated embeddings");
     /* K = 0 never touches the scratch buffers. */
     if (K > 0) {
-        w->buf[0] = gr_alloc(cells, sizeof(float));
+        w->buf[0] = gr_alloc_huge(cells, sizeof(float));
         GR_CHECK_ALLOC(w->buf[0], "a propagation layer");
-        w->buf[1] = gr_alloc(cells, sizeof(float));
+        w->buf[1] = gr_alloc_huge(cells, sizeof(float));
         GR_CHECK_ALLOC(w->buf[1], "a propagation layer");
+        w->seed = gr_zalloc_huge(cells, sizeof(float));
+        GR_CHECK_ALLOC(w->seed, "the backward pass's first layer");
     }
     return GR_OK;
 fail:
@@ -41,7 +45,8 @@ void gr_lightgcn_free(gr_lightgcn *w)
     free(w->out);
     free(w->buf[0]);
     free(w->buf[1]);
-    w->out = w->buf[0] = w->buf[1] = NULL;
+    free(w->seed);
+    w->out = w->buf[0] = w->buf[1] = w->seed = NULL;
 }
 
 /* y = a·x (element-wise, n cells). */
@@ -49,6 +54,12 @@ static void scale_into(float *y, const float *x, float a, size_t cells)
 {
 #pragma omp parallel for schedule(static)
     for (size_t c = 0; c < cells; c++) y[c] = a * x[c];
+}
+
+/* One row of scale_into, serially: for the few rows of a batch. */
+static void scale_row(float *restrict y, const float *restrict x, float a, size_t d)
+{
+    for (size_t j = 0; j < d; j++) y[j] = a * x[j];
 }
 
 /* y += a·x. */
@@ -68,19 +79,68 @@ static gr_status check_adj(const gr_lightgcn *w, const gr_norm_adj *adj, char *m
     return GR_OK;
 }
 
+/* Layer k's product of a forward pass: E^k = Â E^(k-1), and out += αₖ E^k in
+ * the same pass; layer 1 also starts out as α₀·ego there (α₀·ego + α₁·E¹ is
+ * the arithmetic of a separate α₀·ego pass followed by the += , so the bits
+ * are the same, and an n x d pass is saved). */
+static gr_spmm_opts layer_opts(const gr_lightgcn *w, uint32_t k, const float *ego)
+{
+    gr_spmm_opts o = {.OUT = w->out, .alpha = w->alpha[k]};
+    if (k == 1) {
+        o.OUT_INIT = ego;
+        o.alpha0 = w->alpha[0];
+    }
+    return o;
+}
+
 gr_status gr_lightgcn_forward(gr_lightgcn *w, const gr_norm_adj *adj, const float *ego, char *msg)
 {
     gr_status status = GR_OK;
-    const size_t cells = (size_t)w->n * w->d;
     GR_TRY(check_adj(w, adj, msg));
-    scale_into(w->out, ego, w->alpha[0], cells);
+    if (w->K == 0) scale_into(w->out, ego, w->alpha[0], (size_t)w->n * w->d);
     /* Only the previous layer is needed to build the next one, so two buffers
-     * serve any K; the sum is accumulated as each layer appears. */
+     * serve any K; the sum is accumulated as each layer appears, and the last
+     * layer is not stored at all. */
     const float *prev = ego;
     for (uint32_t k = 1; k <= w->K; k++) {
-        float *next = w->buf[k & 1];
-        /* next = Â prev, and out += αₖ next in the same pass */
-        GR_TRY(gr_spmm_fused(adj, prev, next, w->d, NULL, 0.0f, w->out, w->alpha[k], w->kernel, msg));
+        float *next = k < w->K ? w->buf[k & 1] : NULL;
+        const gr_spmm_opts o = layer_opts(w, k, ego);
+        GR_TRY(gr_spmm_ex(adj, prev, next, w->d, &o, w->kernel, msg));
+        prev = next;
+    }
+    return GR_OK;
+fail:
+    gr_msg_prefix(msg, "lightgcn forward");
+    return status;
+}
+
+static gr_status check_rows(const gr_lightgcn *w, const gr_row_set *rows, char *msg)
+{
+    if (rows == NULL || rows->mask == NULL || (rows->list == NULL && rows->n_list > 0))
+        return gr_fail(msg, GR_ERR_ARG, "a batch pass needs its rows as a list and a mask");
+    if (rows->n_list > w->n) return gr_fail(msg, GR_ERR_ARG, "%u rows listed, the embeddings have %u", rows->n_list, w->n);
+    return GR_OK;
+}
+
+gr_status gr_lightgcn_forward_rows(gr_lightgcn *w, const gr_norm_adj *adj, const float *ego, const gr_row_set *rows,
+                                   char *msg)
+{
+    gr_status status = GR_OK;
+    const size_t d = w->d;
+    GR_TRY(check_adj(w, adj, msg));
+    GR_TRY(check_rows(w, rows, msg));
+    if (w->K == 0)
+        for (uint32_t i = 0; i < rows->n_list; i++)
+            scale_row(w->out + rows->list[i] * d, ego + rows->list[i] * d, w->alpha[0], d);
+    const float *prev = ego;
+    for (uint32_t k = 1; k <= w->K; k++) {
+        const int last = k == w->K;
+        float *next = last ? NULL : w->buf[k & 1];
+        gr_spmm_opts o = layer_opts(w, k, ego);
+        /* the sum is only wanted on the rows; the last layer only there */
+        if (last) o.rows = rows;
+        else o.out_mask = rows->mask;
+        GR_TRY(gr_spmm_ex(adj, prev, next, w->d, &o, w->kernel, msg));
         prev = next;
     }
     return GR_OK;
@@ -136,6 +196,47 @@ gr_status gr_lightgcn_backward_grad(gr_lightgcn *w, const gr_norm_adj *adj, floa
         return GR_OK;
     }
     GR_TRY(horner(w, adj, dE, grad, msg));
+    return GR_OK;
+fail:
+    gr_msg_prefix(msg, "lightgcn backward");
+    return status;
+}
+
+/* Horner as above for a dE that is zero outside `rows`.  G starts as the
+ * seed buffer, α_K dE on the rows and zeros elsewhere (the zeros are kept
+ * between calls, so no n x d scale pass), and the first step gathers only
+ * the rows' rows of it (x_live).  dE is read only on the rows (z_live): its
+ * other rows are zero, and y + β·(+-0) is y. */
+gr_status gr_lightgcn_backward_rows(gr_lightgcn *w, const gr_norm_adj *adj, const float *dE, const gr_row_set *rows,
+                                    gr_spmm_row_fn row_fn, void *ctx, float **grad, char *msg)
+{
+    gr_status status = GR_OK;
+    const size_t d = w->d;
+    *grad = NULL;
+    GR_TRY(check_adj(w, adj, msg));
+    GR_TRY(check_rows(w, rows, msg));
+    if (w->K == 0) GR_FAIL(GR_ERR_ARG, "no layers to propagate through (MF): use the full gradient");
+    for (uint32_t i = 0; i < rows->n_list; i++)
+        scale_row(w->seed + rows->list[i] * d, dE + rows->list[i] * d, w->alpha[w->K], d);
+    const float *G = w->seed;
+    float *Y = NULL;
+    for (uint32_t s = 0; s < w->K && status == GR_OK; s++) {
+        const uint32_t k = w->K - 1 - s;
+        const int last = k == 0;
+        const gr_spmm_opts o = {.Z = dE,
+                                .beta = w->alpha[k],
+                                .z_live = rows->mask,
+                                .x_live = s == 0 ? rows->mask : NULL,
+                                .row_fn = last ? row_fn : NULL,
+                                .row_ctx = ctx};
+        Y = last && row_fn != NULL ? NULL : w->buf[s & 1];
+        status = gr_spmm_ex(adj, G, Y, w->d, &o, w->kernel, msg);
+        G = Y;
+    }
+    /* back to all zeros, also after a failure */
+    for (uint32_t i = 0; i < rows->n_list; i++) memset(w->seed + rows->list[i] * d, 0, d * sizeof(float));
+    if (status != GR_OK) goto fail;
+    *grad = Y;
     return GR_OK;
 fail:
     gr_msg_prefix(msg, "lightgcn backward");

@@ -26,6 +26,7 @@ typedef struct {
     gr_spmm_kernel kernel;                   /* which SpMM the passes call */
     float *out;                              /* n x d: E after gr_lightgcn_forward */
     float *buf[2];                           /* n x d each: the layer being built and the previous one */
+    float *seed;                             /* n x d, all zeros between calls: gr_lightgcn_backward_rows */
 } gr_lightgcn;
 
 /* Allocates the workspace for n nodes, d columns and K layers (0..16).
@@ -47,5 +48,27 @@ gr_status gr_lightgcn_backward(gr_lightgcn *w, const gr_norm_adj *adj, const flo
  * training loop adds L2 to it and steps the optimizer from it, which saves
  * zeroing and re-reading an n x d array per batch. */
 gr_status gr_lightgcn_backward_grad(gr_lightgcn *w, const gr_norm_adj *adj, float *dE, float **grad, char *msg);
+
+/* ---- one training batch --------------------------------------------------
+ * A batch's loss reads E only on its rows (users, positives, negatives) and
+ * writes dE only there, so the batch variants below restrict the work to a
+ * row set (sparse/adjacency.h's gr_row_set) without changing a bit of what
+ * they compute on those rows. */
+
+/* w->out = Σₖ αₖ Âᵏ ego on the rows of `rows`; w->out's other rows are left
+ * unspecified.  Layers 1..K-1 are full products (each needs every row of the
+ * one before), layer K is computed on the rows only and not stored. */
+gr_status gr_lightgcn_forward_rows(gr_lightgcn *w, const gr_norm_adj *adj, const float *ego, const gr_row_set *rows,
+                                   char *msg);
+
+/* Σₖ αₖ Âᵏ dE, for K >= 1 and a dE that is zero outside `rows` (a batch's
+ * ∂L/∂E): the first Horner step gathers only the rows' rows of dE, and dE is
+ * read only there.  row_fn NULL: the gradient is left in a workspace buffer
+ * and *grad points at it (as gr_lightgcn_backward_grad).  Else each finished
+ * row r of the gradient is handed to row_fn(ctx, r, g) instead (from the
+ * SpMM's threads, see gr_spmm_row_fn; it may overwrite dE's row r) and
+ * *grad is NULL. */
+gr_status gr_lightgcn_backward_rows(gr_lightgcn *w, const gr_norm_adj *adj, const float *dE, const gr_row_set *rows,
+                                    gr_spmm_row_fn row_fn, void *ctx, float **grad, char *msg);
 
 #endif

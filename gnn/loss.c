@@ -144,43 +144,61 @@ gr_status gr_loss_bce(const float *E, gr_emb_shape shape, const gr_batch *b, flo
 
 static inline double sqnorm(const float *a, uint32_t d) { return dot(a, a, d); }
 
+/* Sample k's L2 term before the decay/2 and 1/B factors: the squared norms
+ * of its user's and positive's ego rows plus the mean over its negatives. */
+static double l2_sample(const float *ego, gr_emb_shape s, const gr_batch *b, size_t k)
+{
+    const uint32_t neg = b->neg, d = s.d;
+    double t = sqnorm(row(ego, s, b->user[k]), d) + sqnorm(row(ego, s, s.n_users + b->pos[k]), d);
+    double tn = 0;
+    for (uint32_t q = 0; q < neg; q++) tn += sqnorm(row(ego, s, s.n_users + b->negs[k * neg + q]), d);
+    return t + tn / neg;
+}
+
 gr_status gr_loss_l2(const float *ego, gr_emb_shape s, const gr_batch *b, float decay, float *dego, double *reg,
                      char *msg)
 {
     gr_status status = GR_OK;
+    double *per = NULL;
     GR_TRY(check_batch(s, b, msg));
     const size_t n = b->n;
     const uint32_t neg = b->neg, d = s.d;
-    /* The value: serial in batch order (deterministic, and it is O(B·d)). */
-    double sum = 0;
-    for (size_t k = 0; k < n; k++) {
-        double t = sqnorm(row(ego, s, b->user[k]), d) + sqnorm(row(ego, s, s.n_users + b->pos[k]), d);
-        double tn = 0;
-        for (uint32_t q = 0; q < neg; q++) tn += sqnorm(row(ego, s, s.n_users + b->negs[k * neg + q]), d);
-        sum += t + tn / neg;
-    }
-    *reg = decay * 0.5 * sum / (double)n;
+    per = gr_alloc(n, sizeof *per);
+    GR_CHECK_ALLOC(per, "per-sample L2 terms");
 
     /* ∂/∂e⁰ of decay·½‖e⁰‖²·w/B is decay·w/B·e⁰ for each occurrence (w = 1, or
-     * 1/neg for a negative); same column-block scatter as the score losses. */
+     * 1/neg for a negative); same column-block scatter as the score losses.
+     * The per-sample values are computed in the same parallel region (they
+     * read ego, which the scatter does not write). */
     const float cu = (float)(decay / (double)n), cn = (float)(decay / (double)n / neg);
     const long blocks = (long)((d + GR_LOSS_COL_BLOCK - 1) / GR_LOSS_COL_BLOCK);
-#pragma omp parallel for schedule(static)
-    for (long blk = 0; blk < blocks; blk++) {
-        const uint32_t c0 = (uint32_t)blk * GR_LOSS_COL_BLOCK;
-        const uint32_t c1 = c0 + GR_LOSS_COL_BLOCK < d ? c0 + GR_LOSS_COL_BLOCK : d;
-        for (size_t k = 0; k < n; k++) {
-            const uint32_t u = b->user[k], i = s.n_users + b->pos[k];
-            for (uint32_t c = c0; c < c1; c++) {
-                dego[(size_t)u * d + c] += cu * ego[(size_t)u * d + c];
-                dego[(size_t)i * d + c] += cu * ego[(size_t)i * d + c];
-            }
-            for (uint32_t q = 0; q < neg; q++) {
-                const size_t j = (size_t)(s.n_users + b->negs[k * neg + q]) * d;
-                for (uint32_t c = c0; c < c1; c++) dego[j + c] += cn * ego[j + c];
+#pragma omp parallel
+    {
+#pragma omp for schedule(static) nowait
+        for (size_t k = 0; k < n; k++) per[k] = l2_sample(ego, s, b, k);
+#pragma omp for schedule(static)
+        for (long blk = 0; blk < blocks; blk++) {
+            const uint32_t c0 = (uint32_t)blk * GR_LOSS_COL_BLOCK;
+            const uint32_t c1 = c0 + GR_LOSS_COL_BLOCK < d ? c0 + GR_LOSS_COL_BLOCK : d;
+            for (size_t k = 0; k < n; k++) {
+                const uint32_t u = b->user[k], i = s.n_users + b->pos[k];
+                for (uint32_t c = c0; c < c1; c++) {
+                    dego[(size_t)u * d + c] += cu * ego[(size_t)u * d + c];
+                    dego[(size_t)i * d + c] += cu * ego[(size_t)i * d + c];
+                }
+                for (uint32_t q = 0; q < neg; q++) {
+                    const size_t j = (size_t)(s.n_users + b->negs[k * neg + q]) * d;
+                    for (uint32_t c = c0; c < c1; c++) dego[j + c] += cn * ego[j + c];
+                }
             }
         }
     }
+    /* The value: summed in batch order, so it does not depend on the thread
+     * count (each term is computed the same way on any thread). */
+    double sum = 0;
+    for (size_t k = 0; k < n; k++) sum += per[k];
+    *reg = decay * 0.5 * sum / (double)n;
 fail:
+    free(per);
     return status;
 }

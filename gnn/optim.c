@@ -16,9 +16,9 @@ gr_status gr_adam_init(gr_adam *a, size_t n, double lr, char *msg)
     a->beta1 = 0.9;
     a->beta2 = 0.999;
     a->eps = 1e-8;
-    a->m = gr_zalloc(n, sizeof(float));
+    a->m = gr_zalloc_huge(n, sizeof(float));
     GR_CHECK_ALLOC(a->m, "Adam's first moments");
-    a->v = gr_zalloc(n, sizeof(float));
+    a->v = gr_zalloc_huge(n, sizeof(float));
     GR_CHECK_ALLOC(a->v, "Adam's second moments");
     return GR_OK;
 fail:
@@ -33,29 +33,57 @@ void gr_adam_free(gr_adam *a)
     a->m = a->v = NULL;
 }
 
-void gr_adam_step(gr_adam *a, float *param, const float *grad)
+gr_adam_consts gr_adam_begin(gr_adam *a)
 {
     a->step++;
     /* Bias corrections in double, as torch computes them in Python floats. */
     const double bc1 = 1.0 - pow(a->beta1, (double)a->step);
     const double bc2 = 1.0 - pow(a->beta2, (double)a->step);
-    const float step_size = (float)(a->lr / bc1);
-    const float bc2_sqrt = (float)sqrt(bc2);
     /* Each constant rounded to float on its own, as torch's scalar arguments are. */
-    const float b1 = (float)a->beta1, b2 = (float)a->beta2, eps = (float)a->eps;
-    const float c1 = (float)(1.0 - a->beta1), c2 = (float)(1.0 - a->beta2);
+    const gr_adam_consts c = {
+        .step_size = (float)(a->lr / bc1),
+        .bc2_sqrt = (float)sqrt(bc2),
+        .b1 = (float)a->beta1,
+        .b2 = (float)a->beta2,
+        .c1 = (float)(1.0 - a->beta1),
+        .c2 = (float)(1.0 - a->beta2),
+        .eps = (float)a->eps,
+    };
+    return c;
+}
+
+/* One parameter's update: the only place the formula is written, so the
+ * whole-array step and the piecewise one cannot drift apart. */
+static inline __attribute__((always_inline)) void adam_one(const gr_adam_consts *c, float *m, float *v, float *p,
+                                                           float g)
+{
+    *m = c->b1 * *m + c->c1 * g;
+    *v = c->b2 * *v + c->c2 * g * g;
+    const float denom = sqrtf(*v) / c->bc2_sqrt + c->eps;
+    *p -= c->step_size * (*m / denom);
+}
+
+void gr_adam_step(gr_adam *a, float *param, const float *grad)
+{
+    const gr_adam_consts c = gr_adam_begin(a);
     float *m = a->m, *v = a->v;
     const size_t n = a->n;
     /* simd: sqrt and division are correctly rounded in vector form too, so
      * the result is the same as the scalar loop's (with -fno-math-errno). */
 #pragma omp parallel for simd schedule(static)
-    for (size_t k = 0; k < n; k++) {
-        const float g = grad[k];
-        m[k] = b1 * m[k] + c1 * g;
-        v[k] = b2 * v[k] + c2 * g * g;
-        const float denom = sqrtf(v[k]) / bc2_sqrt + eps;
-        param[k] -= step_size * (m[k] / denom);
-    }
+    for (size_t k = 0; k < n; k++) adam_one(&c, m + k, v + k, param + k, grad[k]);
+}
+
+/* AVX-512 / AVX2 copies: sqrt and division bound the update, and wider
+ * vectors do more of them per cycle (correctly rounded at any width, and no
+ * FMA contraction under -std=c11, so every copy gives the same bits). */
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void
+gr_adam_update(const gr_adam *a, const gr_adam_consts *c, float *param, const float *grad, size_t first, size_t count)
+{
+    float *restrict m = a->m + first, *restrict v = a->v + first, *restrict p = param + first;
+    const gr_adam_consts k = *c;
+#pragma omp simd
+    for (size_t j = 0; j < count; j++) adam_one(&k, m + j, v + j, p + j, grad[j]);
 }
 
 void gr_sgd_step(float *param, const float *grad, size_t n, float lr)

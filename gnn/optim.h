@@ -29,6 +29,24 @@ void gr_adam_free(gr_adam *a);
 /* One update of param (n floats) with gradient grad. */
 void gr_adam_step(gr_adam *a, float *param, const float *grad);
 
+/* The same update in pieces, for a caller that has the gradient a piece at a
+ * time (the training loop gets it row by row from the backward pass):
+ * gr_adam_begin counts the step and computes its constants once, then
+ * gr_adam_update on disjoint ranges that together cover all n parameters
+ * gives bit for bit what gr_adam_step would (the update is element-wise). */
+typedef struct {
+    float step_size, bc2_sqrt; /* lr / (1 − β₁ᵗ) and √(1 − β₂ᵗ), rounded to float */
+    float b1, b2, c1, c2, eps; /* β₁, β₂, 1 − β₁, 1 − β₂, ε as floats */
+} gr_adam_consts;
+
+gr_adam_consts gr_adam_begin(gr_adam *a);
+
+/* Updates parameters first .. first + count − 1 (and their moments) with
+ * grad[0 .. count − 1], their gradient.  Serial: callers run it on their own
+ * threads. */
+void gr_adam_update(const gr_adam *a, const gr_adam_consts *c, float *param, const float *grad, size_t first,
+                    size_t count);
+
 /* param −= lr · grad. */
 void gr_sgd_step(float *param, const float *grad, size_t n, float lr);
 

@@ -29,6 +29,8 @@ typedef struct {
     gr_sampler sampler;
     gr_adam adam;
     float *dE, *best;
+    uint8_t *in_batch; /* n bytes: the batch's rows; all zeros between batches */
+    uint32_t *rows;    /* n: the batch's rows, ascending */
 } trainer;
 
 static void trainer_free(trainer *t)
@@ -38,12 +40,15 @@ static void trainer_free(trainer *t)
     gr_adam_free(&t->adam);
     free(t->dE);
     free(t->best);
+    free(t->in_batch);
+    free(t->rows);
 }
 
-/* One batch: forward, loss, backward, L2, optimizer step.  dE holds zeros on
- * entry and on exit (only the batch's rows are written, and cleared again). */
-static gr_status train_batch(const gr_config *c, trainer *t, const gr_norm_adj *adj, gr_emb_shape shape, float *ego,
-                             const gr_batch *b, double *loss, char *msg)
+/* One MF batch (K = 0): forward, loss, backward, L2, optimizer step.  dE
+ * holds zeros on entry and on exit (only the batch's rows are written, and
+ * cleared again). */
+static gr_status train_batch_mf(const gr_config *c, trainer *t, gr_emb_shape shape, float *ego, const gr_batch *b,
+                                double *loss, char *msg)
 {
     gr_status status = GR_OK;
     const size_t n_params = ((size_t)shape.n_users + shape.n_items) * shape.d;
@@ -52,16 +57,16 @@ static gr_status train_batch(const gr_config *c, trainer *t, const gr_norm_adj *
      * whole array into the workspace every batch would be the batch's
      * biggest cost. */
     const float *E = ego;
-    if (t->net.K > 0 || t->net.alpha[0] != 1.0f) {
-        GR_TRY(gr_lightgcn_forward(&t->net, adj, ego, msg));
+    if (t->net.alpha[0] != 1.0f) {
+        GR_TRY(gr_lightgcn_forward(&t->net, NULL, ego, msg));
         E = t->net.out;
     }
     if (c->loss == GR_LOSS_BPR) GR_TRY(gr_loss_bpr(E, shape, b, t->dE, &head, msg));
     else GR_TRY(gr_loss_bce(E, shape, b, t->dE, &head, msg));
-    /* grad is ∂L/∂ego of the head's loss, in the workspace (or dE itself for
-     * MF); L2 adds its part on the batch's rows. */
+    /* grad is ∂L/∂ego of the head's loss, dE itself (scaled by α₀); L2 adds
+     * its part on the batch's rows. */
     float *grad = NULL;
-    GR_TRY(gr_lightgcn_backward_grad(&t->net, adj, t->dE, &grad, msg));
+    GR_TRY(gr_lightgcn_backward_grad(&t->net, NULL, t->dE, &grad, msg));
     GR_TRY(gr_loss_l2(ego, shape, b, (float)c->decay, grad, &reg, msg));
     if (c->optimizer == GR_OPT_ADAM) gr_adam_step(&t->adam, ego, grad);
     else gr_sgd_step(ego, grad, n_params, (float)c->lr);
@@ -76,6 +81,128 @@ static gr_status train_batch(const gr_config *c, trainer *t, const gr_norm_adj *
     }
     *loss = head + reg;
 fail:
+    return status;
+}
+
+/* Marks row r as the batch's. */
+static gr_status mark(uint8_t *in_batch, uint32_t r, uint32_t n, char *msg)
+{
+    if (r >= n) return gr_fail(msg, GR_ERR_ARG, "batch row %u out of range (%u rows)", r, n);
+    in_batch[r] = 1;
+    return GR_OK;
+}
+
+/* The rows the batch's loss reads and writes (users, n_users + positives,
+ * n_users + negatives) into t->in_batch and, ascending, t->rows. */
+static gr_status batch_rows(trainer *t, gr_emb_shape s, const gr_batch *b, gr_row_set *rows, char *msg)
+{
+    gr_status status = GR_OK;
+    const uint32_t n = s.n_users + s.n_items;
+    for (size_t k = 0; k < b->n; k++) {
+        GR_TRY(mark(t->in_batch, b->user[k], s.n_users, msg));
+        GR_TRY(mark(t->in_batch, s.n_users + b->pos[k], n, msg));
+    }
+    for (size_t q = 0; q < b->n * b->neg; q++) GR_TRY(mark(t->in_batch, s.n_users + b->negs[q], n, msg));
+    uint32_t m = 0;
+    for (uint32_t r = 0; r < n; r++)
+        if (t->in_batch[r]) t->rows[m++] = r;
+    *rows = (gr_row_set){t->rows, m, t->in_batch};
+    return GR_OK;
+fail:
+    memset(t->in_batch, 0, n); /* a failed batch ends the run, but leave no marks */
+    return status;
+}
+
+/* Back to all zeros: the batch's rows of dE (written by the loss, L2 and the
+ * gradient) and of the mask. */
+static void clear_rows(trainer *t, const gr_row_set *rows, uint32_t d)
+{
+    for (uint32_t i = 0; i < rows->n_list; i++) {
+        memset(t->dE + (size_t)rows->list[i] * d, 0, d * sizeof *t->dE);
+        t->in_batch[rows->list[i]] = 0;
+    }
+}
+
+/* Where the last backward step hands each finished row of ∂L/∂ego.  A row
+ * outside the batch has no L2 term, so its gradient is final: Adam updates
+ * it at once, and the n x d gradient is never stored nor re-read.  A batch
+ * row goes into dE (done with that row by then), for L2 to add to. */
+typedef struct {
+    const gr_adam *adam;
+    gr_adam_consts k;
+    float *ego, *dE;
+    const uint8_t *in_batch;
+    size_t d;
+} grad_sink;
+
+static void sink_row(void *ctx, uint32_t r, const float *g)
+{
+    const grad_sink *s = ctx;
+    const size_t at = (size_t)r * s->d;
+    if (s->in_batch[r]) memcpy(s->dE + at, g, s->d * sizeof *g);
+    else gr_adam_update(s->adam, &s->k, s->ego, g, at, s->d);
+}
+
+/* Adam on the batch's rows, whose full gradients are in dE.  The rows are
+ * scattered, so each iteration prefetches the rows of the next-but-one. */
+static void adam_batch_rows(const grad_sink *s, const gr_row_set *rows)
+{
+    const int64_t m = rows->n_list;
+    const size_t d = s->d;
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < m; i++) {
+        if (i + 2 < m) {
+            const size_t ahead = (size_t)rows->list[i + 2] * d;
+            for (size_t b = 0; b < d; b += 16) {
+                __builtin_prefetch(s->dE + ahead + b);
+                __builtin_prefetch(s->ego + ahead + b);
+                __builtin_prefetch(s->adam->m + ahead + b);
+                __builtin_prefetch(s->adam->v + ahead + b);
+            }
+        }
+        const size_t at = (size_t)rows->list[i] * d;
+        gr_adam_update(s->adam, &s->k, s->ego, s->dE + at, at, d);
+    }
+}
+
+/* One LightGCN batch (K >= 1): the same operations, restricted to what the
+ * batch can change.  The forward pass computes E on the batch's rows only
+ * (all the loss reads), the backward pass exploits that dE is zero
+ * elsewhere, and with Adam the update of every row outside the batch runs
+ * inside the last backward product.  Bit-identical to the whole-array
+ * passes: only zeros and unread rows are skipped, and every value is
+ * computed with the same operations in the same order. */
+static gr_status train_batch(const gr_config *c, trainer *t, const gr_norm_adj *adj, gr_emb_shape shape, float *ego,
+                             const gr_batch *b, double *loss, char *msg)
+{
+    if (t->net.K == 0) return train_batch_mf(c, t, shape, ego, b, loss, msg);
+    gr_status status = GR_OK;
+    const uint32_t d = shape.d;
+    double head = 0, reg = 0;
+    gr_row_set rows = {t->rows, 0, t->in_batch};
+    GR_TRY(batch_rows(t, shape, b, &rows, msg));
+    GR_TRY(gr_lightgcn_forward_rows(&t->net, adj, ego, &rows, msg));
+    if (c->loss == GR_LOSS_BPR) GR_TRY(gr_loss_bpr(t->net.out, shape, b, t->dE, &head, msg));
+    else GR_TRY(gr_loss_bce(t->net.out, shape, b, t->dE, &head, msg));
+    float *grad = NULL;
+    if (c->optimizer == GR_OPT_ADAM) {
+        /* the step's constants first: rows outside the batch are updated
+         * during the backward pass; then L2 on the batch's rows (their
+         * gradients are in dE), then those rows' update */
+        grad_sink sink = {&t->adam, gr_adam_begin(&t->adam), ego, t->dE, t->in_batch, d};
+        GR_TRY(gr_lightgcn_backward_rows(&t->net, adj, t->dE, &rows, sink_row, &sink, &grad, msg));
+        GR_TRY(gr_loss_l2(ego, shape, b, (float)c->decay, t->dE, &reg, msg));
+        adam_batch_rows(&sink, &rows);
+    } else {
+        /* SGD stays whole-array: a full gradient, L2 on it, one step */
+        const size_t n_params = ((size_t)shape.n_users + shape.n_items) * d;
+        GR_TRY(gr_lightgcn_backward_rows(&t->net, adj, t->dE, &rows, NULL, NULL, &grad, msg));
+        GR_TRY(gr_loss_l2(ego, shape, b, (float)c->decay, grad, &reg, msg));
+        gr_sgd_step(ego, grad, n_params, (float)c->lr);
+    }
+    *loss = head + reg;
+fail:
+    clear_rows(t, &rows, d);
     return status;
 }
 
@@ -159,6 +286,10 @@ gr_status gr_train_from(const gr_config *c, const gr_graph *g, const gr_norm_adj
     if (c->optimizer == GR_OPT_ADAM) GR_TRY(gr_adam_init(&t.adam, n_params, c->lr, msg));
     t.dE = gr_zalloc_huge(n_params, sizeof *t.dE);
     GR_CHECK_ALLOC(t.dE, "gradients");
+    t.in_batch = gr_zalloc(n, sizeof *t.in_batch);
+    GR_CHECK_ALLOC(t.in_batch, "the batch's rows");
+    t.rows = gr_alloc(n, sizeof *t.rows);
+    GR_CHECK_ALLOC(t.rows, "the batch's rows");
     if (evaluating) {
         t.best = gr_alloc(n_params, sizeof *t.best);
         GR_CHECK_ALLOC(t.best, "the best embeddings");
@@ -183,7 +314,7 @@ gr_status gr_train_from(const gr_config *c, const gr_graph *g, const gr_norm_adj
         for (size_t k = 0; k < n_batches; k++) {
             size_t begin = k * c->batch, end = begin + c->batch < t.sampler.n ? begin + c->batch : t.sampler.n;
             gr_batch b = gr_sampler_batch(&t.sampler, begin, end);
-            double loss;
+            double loss = 0;
             GR_TRY(train_batch(c, &t, adj, shape, ego, &b, &loss, msg));
             if (!isfinite(loss))
                 GR_FAIL(GR_ERR_ARG, "epoch %u batch %zu: the loss diverged (%g); try a smaller lr", epoch, k + 1, loss);

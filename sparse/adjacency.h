@@ -57,8 +57,62 @@ gr_status gr_spmm(const gr_norm_adj *a, const float *X, float *Y, uint32_t d, gr
  * NULL, in one pass over the rows: LightGCN's layer sum (OUT += αₖ Eᵏ) and
  * Horner step (G ← Â G + αₖ dE) would otherwise each re-read n x d arrays.
  * Same arithmetic as the separate passes, so the result is bit-identical.
- * Z and OUT must not overlap X or Y. */
+ * Z and OUT must not overlap X or Y.  gr_spmm_opts below does more. */
 gr_status gr_spmm_fused(const gr_norm_adj *a, const float *X, float *Y, uint32_t d, const float *Z, float beta,
                         float *OUT, float alpha, gr_spmm_kernel k, char *msg);
+
+/* A set of rows of an n-row array, held both ways a kernel needs it: a list
+ * to walk (ascending, no repeats) and a byte per row to test membership. */
+typedef struct {
+    const uint32_t *list; /* n_list row ids, ascending, distinct, < n */
+    uint32_t n_list;
+    const uint8_t *mask;  /* n bytes: mask[r] != 0 exactly for the listed rows */
+} gr_row_set;
+
+/* Receives finished row r of Y (d floats of scratch memory, valid during the
+ * call only) in place of storing it.  Called once per computed row, from the
+ * SpMM's threads, concurrently for different rows; it may write row r of Z
+ * and of OUT (both are done with row r by then), nothing else the SpMM reads. */
+typedef void (*gr_spmm_row_fn)(void *ctx, uint32_t r, const float *y);
+
+/* What gr_spmm_ex does around Y = Â·X, per output row r (y is Y's row):
+ *   y += beta·Z[r]                               when Z is set
+ *   OUT[r] += alpha·y                            when OUT is set, or with
+ *   OUT[r] = alpha0·OUT_INIT[r] + alpha·y        OUT_INIT set (which may be
+ *                                                X or OUT itself)
+ *   row_fn(ctx, r, y), or store y into Y[r]      (Y NULL and no row_fn: y
+ *                                                is only used by OUT)
+ * Each line is multiply-then-add per element, the arithmetic of separate
+ * passes, so the results are bit-identical to them.  The rest only skips
+ * work that cannot change a bit:
+ *   rows:     only these rows are computed; Y's, OUT's other rows are
+ *             untouched.  NULL: every row.
+ *   x_live:   X's row c is +-0 unless x_live[c]: dead rows are not gathered
+ *             (their entries read zeros from L1 instead, or are skipped; y
+ *             starts at +0 and a sum that starts at +0 is never -0, so
+ *             adding v·(+-0) to it changes nothing).
+ *   z_live:   Z's row r is +-0 unless z_live[r]: the Z term is skipped there
+ *             (same reason).
+ *   out_mask: the OUT line only on rows with out_mask[r] (other OUT rows are
+ *             left as they are). */
+typedef struct {
+    const float *Z;
+    float beta;
+    float *OUT;
+    float alpha;
+    const float *OUT_INIT;
+    float alpha0;
+    const gr_row_set *rows;
+    const uint8_t *x_live, *z_live, *out_mask;
+    gr_spmm_row_fn row_fn;
+    void *row_ctx;
+} gr_spmm_opts;
+
+/* Y = Â·X with the options above (opts NULL: none, i.e. gr_spmm).  Y may be
+ * NULL when nothing is to be stored.  GR_SPMM_GRAPHBLAS computes the whole
+ * product with GrB_mxm (into a temporary when Y is not to be written in
+ * full) and applies the rest row by row afterwards: correct, not faster. */
+gr_status gr_spmm_ex(const gr_norm_adj *a, const float *X, float *Y, uint32_t d, const gr_spmm_opts *opts,
+                     gr_spmm_kernel k, char *msg);
 
 #endif

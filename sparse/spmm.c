@@ -19,27 +19,72 @@
  *   node reordering (RCM, BFS from hubs, degree) 0.9-1.1x: not kept
  * Column blocking (16 floats per pass) was slower.  Each row is summed by one
  * thread in entry order, and -std=c11 keeps gcc from contracting to FMA, so Y
- * is bitwise the same for any thread count, any clone, and either loop. */
+ * is bitwise the same for any thread count, any clone, and either loop.
+ *
+ * The batch options (gr_spmm_opts), on Gowalla batches of 2048
+ * (~5,800 rows, 12-16% of the entries), CPU time of one thread, medians of
+ * interleaved runs in one process; the plain product ~5.1-5.8 ms, unchanged:
+ *   a row list (the last forward layer)          1.6-1.9 ms; 3.5 ms before
+ *     the listed rows' CSR arrays were prefetched (prefetch_list_rows)
+ *   a live mask, test-and-skip per entry         no faster than gathering
+ *     zeros: the branch mispredicts as often as a column is live
+ *   a live mask reading zeros from L1 instead     4.7 ms (live_row)
+ *   scattering the live rows of X (Â symmetric)  2.6-2.9 ms as one chunk,
+ *     but each chunk re-reads every live row; in chunks for two threads
+ *     2.7-2.9 ms (wall) against 2.8 for live_row: not kept
+ *   OUT on masked rows only                      slower than a full OUT pass
+ *     until its rows were prefetched a few rows ahead (prefetch_epilogue) */
 #include <omp.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "sparse/adjacency.h"
 #include "sparse/adjacency_impl.h"
 #include "sparse/grb.h"
 
 #define PREFETCH_AHEAD 32  /* entries; see the table above */
 #define CHUNKS_PER_THREAD 64
+#define EPILOGUE_AHEAD 2   /* rows; see prefetch_epilogue */
+#define LIST_AHEAD 4       /* rows; see prefetch_list_rows */
+#define REG_MAX_FLOATS 128 /* the widest register-blocked row, d = 16·8 */
 
-/* What happens to a finished output row y (see gr_spmm_fused): y += beta·z,
- * then out += alpha·y.  Each is multiply-then-add per element, the same
+/* What happens to a finished output row y (see gr_spmm_opts): y += beta·z,
+ * then out += alpha·y (or out = alpha0·init + alpha·y), then y goes to
+ * row_fn or into Y.  Each is multiply-then-add per element, the same
  * arithmetic as a separate pass, so fusing changes no bit of the result. */
 typedef struct {
     const float *Z;
     float beta;
+    const uint8_t *z_live;
     float *OUT;
     float alpha;
+    const float *init;
+    float alpha0;
+    const uint8_t *out_mask;
+    float *Y;
+    gr_spmm_row_fn row_fn;
+    void *row_ctx;
 } epilogue;
+
+/* One call's arguments: which rows, which entries, and the epilogue. */
+typedef struct {
+    const uint64_t *ptr;
+    const uint32_t *idx;
+    const float *val;
+    const float *X;
+    const uint32_t *list;   /* the rows to compute, or NULL: all rows */
+    const uint8_t *x_live;  /* NULL: every column of X is live */
+    epilogue ep;
+} job;
+
+static inline int ep_z(const epilogue *ep, uint32_t r) { return ep->Z != NULL && (ep->z_live == NULL || ep->z_live[r]); }
+
+static inline int ep_out(const epilogue *ep, uint32_t r)
+{
+    return ep->OUT != NULL && (ep->out_mask == NULL || ep->out_mask[r]);
+}
 
 /* Smallest row r with ptr[r] + r >= target (ptr[r] + r strictly increases):
  * a row costs its entries plus writing its output row. */
@@ -54,151 +99,360 @@ static uint32_t row_for_work(const uint64_t *ptr, uint32_t n, uint64_t target)
     return lo;
 }
 
-/* Any d: Y's row is summed in place, one entry at a time. */
-static inline __attribute__((always_inline)) void spmm_rows(const uint64_t *restrict ptr,
-                                                            const uint32_t *restrict idx,
-                                                            const float *restrict val, const float *restrict X,
-                                                            float *restrict Y, size_t d, uint32_t r0, uint32_t r1,
-                                                            const epilogue *ep)
+/* ---- prefetching ----------------------------------------------------------
+ * The hardware prefetcher cannot guess a gather, so each entry prefetches
+ * the X row of the entry PREFETCH_AHEAD entries later in visiting order:
+ * simply k + PREFETCH_AHEAD over a range of rows; over a list of rows, a
+ * cursor that hops from one listed row's entries to the next one's. */
+typedef struct {
+    uint64_t k, ke; /* the cursor's entry and the end of its row (range: the end of all) */
+    uint32_t i, i1; /* list: the cursor's position in the list, and the list's end */
+} ahead;
+
+/* d zeros, for the dead columns of a live mask (see live_row). */
+static const float zero_row[REG_MAX_FLOATS] __attribute__((aligned(64)));
+
+/* X's row c, or zero_row when c is dead (d <= REG_MAX_FLOATS).  Adding
+ * v·(+-0) leaves a sum that started at +0 unchanged, bit for bit, so this is
+ * the same as skipping the entry; but a test-and-skip per entry mispredicts
+ * as often as a column is live, and cost as much as the gathers it saved.
+ * Selecting the address is branch-free, and the zeros stay in L1. */
+static inline __attribute__((always_inline)) const float *live_row(const float *X, uint32_t c, size_t d,
+                                                                   const uint8_t *live)
 {
-    const uint64_t end = ptr[r1];
-    const size_t row_bytes = d * sizeof(float);
-    for (uint32_t r = r0; r < r1; r++) {
-        float *restrict y = Y + (size_t)r * d;
-#pragma omp simd
-        for (size_t j = 0; j < d; j++) y[j] = 0.0f;
-        for (uint64_t k = ptr[r]; k < ptr[r + 1]; k++) {
-            if (k + PREFETCH_AHEAD < end) {
-                /* the hardware prefetcher cannot guess a gather */
-                const char *p = (const char *)(X + (size_t)idx[k + PREFETCH_AHEAD] * d);
-                for (size_t b = 0; b < row_bytes; b += 64) __builtin_prefetch(p + b);
-            }
-            const float v = val[k];
-            const float *restrict x = X + (size_t)idx[k] * d;
-#pragma omp simd
-            for (size_t j = 0; j < d; j++) y[j] += v * x[j];
+    /* a mask, not ?: -- gcc turns ?: back into a branch here */
+    const uintptr_t m = (uintptr_t)0 - (uintptr_t)(live[c] != 0);
+    return (const float *)(((uintptr_t)(X + (size_t)c * d) & m) | ((uintptr_t)zero_row & ~m));
+}
+
+static inline __attribute__((always_inline)) void prefetch_row(const float *X, uint32_t c, size_t d)
+{
+    const char *p = (const char *)(X + (size_t)c * d);
+    /* unrolled when d is a compile-time 16·NV: a loop here costs 1.35x */
+#pragma GCC unroll 8
+    for (size_t b = 0; b < d * sizeof(float); b += 64) __builtin_prefetch(p + b);
+}
+
+/* Prefetches the X row of the entry PREFETCH_AHEAD ahead of entry k (dead
+ * columns are not fetched), and moves the list cursor on by one entry. */
+static inline __attribute__((always_inline)) void ahead_step(ahead *p, const uint64_t *ptr, const uint32_t *idx,
+                                                             const uint32_t *list, const uint8_t *live,
+                                                             const float *X, size_t d, const int LIST,
+                                                             const int LIVE, uint64_t k)
+{
+    uint64_t q;
+    if (LIST) {
+        while (p->k == p->ke) {
+            if (p->i + 1 >= p->i1) return; /* the list is exhausted */
+            p->i++;
+            p->k = ptr[list[p->i]];
+            p->ke = ptr[list[p->i] + 1];
         }
-        if (ep->Z != NULL) {
-            const float *restrict z = ep->Z + (size_t)r * d;
-#pragma omp simd
-            for (size_t j = 0; j < d; j++) y[j] += ep->beta * z[j];
-        }
-        if (ep->OUT != NULL) {
-            float *restrict o = ep->OUT + (size_t)r * d;
-#pragma omp simd
-            for (size_t j = 0; j < d; j++) o[j] += ep->alpha * y[j];
+        q = p->k++;
+    } else {
+        q = k + PREFETCH_AHEAD;
+        if (q >= p->ke) return;
+    }
+    const uint32_t c = idx[q];
+    if (!LIVE) prefetch_row(X, c, d);
+    else if (d <= REG_MAX_FLOATS) prefetch_row(live_row(X, c, d, live), 0, d); /* no branch, see live_row */
+    else if (live[c]) prefetch_row(X, c, d);
+}
+
+/* For a list: the CSR arrays of listed rows lie anywhere, and the X-row
+ * cursor above would stall on their first cache lines.  So ptr of the row
+ * 2·LIST_AHEAD further on, and idx and val of the row LIST_AHEAD further on
+ * (whose ptr came in by then), are prefetched from row i. */
+static inline __attribute__((always_inline)) void prefetch_list_rows(const uint64_t *ptr, const uint32_t *idx,
+                                                                     const float *val, const uint32_t *list,
+                                                                     uint32_t i, uint32_t i1)
+{
+    if (i + 2 * LIST_AHEAD < i1) __builtin_prefetch(ptr + list[i + 2 * LIST_AHEAD]);
+    if (i + LIST_AHEAD < i1) {
+        const uint32_t r = list[i + LIST_AHEAD];
+        const uint64_t k0 = ptr[r], k1 = ptr[r + 1];
+        if (k0 < k1) {
+            __builtin_prefetch(idx + k0);
+            __builtin_prefetch(idx + k1 - 1);
+            __builtin_prefetch(val + k0);
+            __builtin_prefetch(val + k1 - 1);
         }
     }
 }
 
-/* d = 16·NV (NV = 1..8): the output row lives in NV vector registers of 16
- * floats while its entries stream by, and is stored once.  GCC's vector
- * extension lowers a 16-float vector to one zmm (x86-64-v4), two ymm (v3) or
- * four xmm (baseline).  Same arithmetic as spmm_rows: each y[j] starts at 0
- * and adds v * x[j] in entry order, multiply then add (no FMA contraction
- * under -std=c11), so the results are bit-identical to it. */
+/* Positions the cursor for rows i0..i1 (of the list, or the rows themselves)
+ * and, for a list, prefetches the first PREFETCH_AHEAD entries on the way. */
+static inline __attribute__((always_inline)) void ahead_init(ahead *p, const uint64_t *ptr, const uint32_t *idx,
+                                                             const uint32_t *list, const uint8_t *live,
+                                                             const float *X, size_t d, const int LIST,
+                                                             const int LIVE, uint32_t i0, uint32_t i1)
+{
+    if (!LIST) {
+        p->ke = ptr[i1];
+        return;
+    }
+    p->i = i0;
+    p->i1 = i1;
+    p->k = ptr[list[i0]];
+    p->ke = ptr[list[i0] + 1];
+    for (int s = 0; s < PREFETCH_AHEAD; s++) ahead_step(p, ptr, idx, list, live, X, d, LIST, LIVE, 0);
+}
+
+/* The rows of Z, OUT and OUT_INIT that row r's epilogue will read, when they
+ * are scattered (a mask or a row list picks them): the hardware prefetcher
+ * streams them in a full pass, but a scattered row costs a memory latency
+ * per cache line, which made a masked OUT slower than a full one.  Issued a
+ * few rows ahead (EPILOGUE_AHEAD), while those rows' entries are summed. */
+static inline __attribute__((always_inline)) void prefetch_epilogue(const epilogue *ep, uint32_t r, size_t d,
+                                                                    const int LIST)
+{
+    if (ep->z_live != NULL && ep_z(ep, r)) prefetch_row(ep->Z, r, d);
+    if ((LIST || ep->out_mask != NULL) && ep_out(ep, r)) {
+        prefetch_row(ep->OUT, r, d);
+        if (ep->init != NULL) prefetch_row(ep->init, r, d);
+    }
+}
+
+/* ---- the generic loop (any d) --------------------------------------------- */
+
+/* The epilogue of row r, y being the row's sum (in Y's row, or in scratch
+ * memory when it is not to be stored there). */
+static inline __attribute__((always_inline)) void finish_row(const epilogue *ep, uint32_t r, float *restrict y,
+                                                             size_t d)
+{
+    if (ep_z(ep, r)) {
+        const float *restrict z = ep->Z + (size_t)r * d;
+        const float beta = ep->beta;
+#pragma omp simd
+        for (size_t j = 0; j < d; j++) y[j] += beta * z[j];
+    }
+    if (ep_out(ep, r)) {
+        /* no restrict: OUT_INIT may be OUT itself */
+        float *o = ep->OUT + (size_t)r * d;
+        const float alpha = ep->alpha, alpha0 = ep->alpha0;
+        if (ep->init != NULL) {
+            const float *oi = ep->init + (size_t)r * d;
+            for (size_t j = 0; j < d; j++) o[j] = alpha0 * oi[j] + alpha * y[j];
+        } else {
+#pragma omp simd
+            for (size_t j = 0; j < d; j++) o[j] += alpha * y[j];
+        }
+    }
+    if (ep->row_fn != NULL) ep->row_fn(ep->row_ctx, r, y);
+    else if (ep->Y != NULL && y != ep->Y + (size_t)r * d) memcpy(ep->Y + (size_t)r * d, y, d * sizeof(float));
+}
+
+/* Any d: the row is summed in memory (Y's row, or scratch), one entry at a
+ * time. */
+static inline __attribute__((always_inline)) void rows_any(const job *jb, size_t d, const int LIST, const int LIVE,
+                                                           uint32_t i0, uint32_t i1, float *scratch)
+{
+    const uint64_t *restrict ptr = jb->ptr;
+    const uint32_t *restrict idx = jb->idx;
+    const float *restrict val = jb->val;
+    const float *restrict X = jb->X;
+    const uint32_t *restrict list = jb->list;
+    const uint8_t *restrict live = jb->x_live;
+    const epilogue *ep = &jb->ep;
+    const int in_y = ep->row_fn == NULL && ep->Y != NULL;
+    ahead pf;
+    ahead_init(&pf, ptr, idx, list, live, X, d, LIST, LIVE, i0, i1);
+    for (uint32_t i = i0; i < i1; i++) {
+        const uint32_t r = LIST ? list[i] : i;
+        if (LIST) prefetch_list_rows(ptr, idx, val, list, i, i1);
+        if (i + EPILOGUE_AHEAD < i1) prefetch_epilogue(ep, LIST ? list[i + EPILOGUE_AHEAD] : i + EPILOGUE_AHEAD, d, LIST);
+        float *restrict y = in_y ? ep->Y + (size_t)r * d : scratch;
+#pragma omp simd
+        for (size_t j = 0; j < d; j++) y[j] = 0.0f;
+        for (uint64_t k = ptr[r]; k < ptr[r + 1]; k++) {
+            ahead_step(&pf, ptr, idx, list, live, X, d, LIST, LIVE, k);
+            const uint32_t c = idx[k];
+            if (LIVE && !live[c]) continue;
+            const float v = val[k];
+            const float *restrict x = X + (size_t)c * d;
+#pragma omp simd
+            for (size_t j = 0; j < d; j++) y[j] += v * x[j];
+        }
+        finish_row(ep, r, y, d);
+    }
+}
+
+/* ---- the register-blocked loop (d = 16·NV) ---------------------------------
+ * The output row lives in NV vector registers of 16 floats while its entries
+ * stream by, and is stored once.  GCC's vector extension lowers a 16-float
+ * vector to one zmm (x86-64-v4), two ymm (v3) or four xmm (baseline).  Same
+ * arithmetic as rows_any: each y[j] starts at 0 and adds v * x[j] in entry
+ * order, multiply then add (no FMA contraction under -std=c11), so the
+ * results are bit-identical to it. */
 typedef float gr_v16 __attribute__((vector_size(64)));
 /* the same, at any float's address and aliasing floats: an unaligned load */
 typedef float gr_v16u __attribute__((vector_size(64), aligned(4), may_alias));
 
-#define ACC(q) (NV > (q) ? (y##q += v * *(const gr_v16u *)(x + 16 * (q))) : y##q)
-#define STORE(q) \
+#define V(p, q) (*(const gr_v16u *)((p) + 16 * (q)))
+#define ACC(q) (NV > (q) ? (y##q += v * V(x, q)) : y##q)
+#define ADDZ(q) (NV > (q) ? (y##q += beta * V(z, q)) : y##q)
+#define STORE(dst, q) \
     do { \
-        if (NV > (q)) memcpy(y + 16 * (q), &y##q, sizeof y##q); \
+        if (NV > (q)) memcpy((dst) + 16 * (q), &y##q, sizeof y##q); \
     } while (0)
-#define ADDZ(q) (NV > (q) ? (y##q += beta * *(const gr_v16u *)(z + 16 * (q))) : y##q)
 #define ADDOUT(q) \
     do { \
         if (NV > (q)) *(gr_v16u *)(o + 16 * (q)) += alpha * y##q; \
     } while (0)
+#define INITOUT(q) \
+    do { \
+        if (NV > (q)) *(gr_v16u *)(o + 16 * (q)) = alpha0 * V(oi, q) + alpha * y##q; \
+    } while (0)
+#define EACH(M, ...) \
+    do { \
+        M(__VA_ARGS__ 0); \
+        M(__VA_ARGS__ 1); \
+        M(__VA_ARGS__ 2); \
+        M(__VA_ARGS__ 3); \
+        M(__VA_ARGS__ 4); \
+        M(__VA_ARGS__ 5); \
+        M(__VA_ARGS__ 6); \
+        M(__VA_ARGS__ 7); \
+    } while (0)
 
-static inline __attribute__((always_inline)) void spmm_rows_reg(const uint64_t *restrict ptr,
-                                                                const uint32_t *restrict idx,
-                                                                const float *restrict val,
-                                                                const float *restrict X, float *restrict Y,
-                                                                const int NV, uint32_t r0, uint32_t r1,
-                                                                const epilogue *ep)
+static inline __attribute__((always_inline)) void rows_reg(const job *jb, const int NV, const int LIST,
+                                                           const int LIVE, uint32_t i0, uint32_t i1)
 {
-    const float beta = ep->beta, alpha = ep->alpha;
+    const uint64_t *restrict ptr = jb->ptr;
+    const uint32_t *restrict idx = jb->idx;
+    const float *restrict val = jb->val;
+    const float *restrict X = jb->X;
+    const uint32_t *restrict list = jb->list;
+    const uint8_t *restrict live = jb->x_live;
+    const epilogue *ep = &jb->ep;
     const size_t d = 16 * (size_t)NV;
-    const uint64_t end = ptr[r1];
-    for (uint32_t r = r0; r < r1; r++) {
+    ahead pf;
+    ahead_init(&pf, ptr, idx, list, live, X, d, LIST, LIVE, i0, i1);
+    for (uint32_t i = i0; i < i1; i++) {
+        const uint32_t r = LIST ? list[i] : i;
+        if (LIST) prefetch_list_rows(ptr, idx, val, list, i, i1);
+        if (i + EPILOGUE_AHEAD < i1) prefetch_epilogue(ep, LIST ? list[i + EPILOGUE_AHEAD] : i + EPILOGUE_AHEAD, d, LIST);
         /* named registers, not an array: an array of accumulators gets spilled */
         gr_v16 y0 = {0}, y1 = {0}, y2 = {0}, y3 = {0}, y4 = {0}, y5 = {0}, y6 = {0}, y7 = {0};
         const uint64_t ke = ptr[r + 1];
         for (uint64_t k = ptr[r]; k < ke; k++) {
-            if (k + PREFETCH_AHEAD < end) {
-                const char *p = (const char *)(X + (size_t)idx[k + PREFETCH_AHEAD] * d);
-                for (int b = 0; b < NV; b++) __builtin_prefetch(p + 64 * b);
-            }
+            ahead_step(&pf, ptr, idx, list, live, X, d, LIST, LIVE, k);
+            const uint32_t c = idx[k];
             const float v = val[k];
-            const float *restrict x = X + (size_t)idx[k] * d;
+            const float *restrict x = LIVE ? live_row(X, c, d, live) : X + (size_t)c * d;
             ACC(0), ACC(1), ACC(2), ACC(3), ACC(4), ACC(5), ACC(6), ACC(7);
         }
-        if (ep->Z != NULL) {
+        if (ep_z(ep, r)) {
+            const float beta = ep->beta;
             const float *restrict z = ep->Z + (size_t)r * d;
             ADDZ(0), ADDZ(1), ADDZ(2), ADDZ(3), ADDZ(4), ADDZ(5), ADDZ(6), ADDZ(7);
         }
-        if (ep->OUT != NULL) {
-            float *restrict o = ep->OUT + (size_t)r * d;
-            ADDOUT(0);
-            ADDOUT(1);
-            ADDOUT(2);
-            ADDOUT(3);
-            ADDOUT(4);
-            ADDOUT(5);
-            ADDOUT(6);
-            ADDOUT(7);
+        if (ep_out(ep, r)) {
+            const float alpha = ep->alpha, alpha0 = ep->alpha0;
+            float *o = ep->OUT + (size_t)r * d;
+            if (ep->init != NULL) {
+                const float *oi = ep->init + (size_t)r * d; /* no restrict: may be OUT itself */
+                EACH(INITOUT, );
+            } else {
+                EACH(ADDOUT, );
+            }
         }
-        float *restrict y = Y + (size_t)r * d;
-        STORE(0);
-        STORE(1);
-        STORE(2);
-        STORE(3);
-        STORE(4);
-        STORE(5);
-        STORE(6);
-        STORE(7);
+        if (ep->row_fn != NULL) {
+            float tmp[REG_MAX_FLOATS] __attribute__((aligned(64)));
+            EACH(STORE, tmp, );
+            ep->row_fn(ep->row_ctx, r, tmp);
+        } else if (ep->Y != NULL) {
+            float *restrict y = ep->Y + (size_t)r * d;
+            EACH(STORE, y, );
+        }
     }
 }
+#undef V
 #undef ACC
-#undef STORE
 #undef ADDZ
+#undef STORE
 #undef ADDOUT
+#undef INITOUT
+#undef EACH
+
+/* Rows i0..i1 for one mode: each d = 16·NV gets its own copy, so the
+ * accumulators fit in registers; other d take the generic loop. */
+static inline __attribute__((always_inline)) void chunk_mode(const job *jb, uint32_t d, const int LIST,
+                                                             const int LIVE, uint32_t i0, uint32_t i1,
+                                                             float *scratch)
+{
+    switch (d) {
+    case 16: rows_reg(jb, 1, LIST, LIVE, i0, i1); break;
+    case 32: rows_reg(jb, 2, LIST, LIVE, i0, i1); break;
+    case 48: rows_reg(jb, 3, LIST, LIVE, i0, i1); break;
+    case 64: rows_reg(jb, 4, LIST, LIVE, i0, i1); break;
+    case 80: rows_reg(jb, 5, LIST, LIVE, i0, i1); break;
+    case 96: rows_reg(jb, 6, LIST, LIVE, i0, i1); break;
+    case 112: rows_reg(jb, 7, LIST, LIVE, i0, i1); break;
+    case 128: rows_reg(jb, 8, LIST, LIVE, i0, i1); break;
+    default: rows_any(jb, d, LIST, LIVE, i0, i1, scratch);
+    }
+}
+
+static int reg_blocked(uint32_t d) { return d % 16 == 0 && d <= REG_MAX_FLOATS; }
 
 /* One chunk of rows, compiled for AVX-512, AVX2 and baseline x86-64 and
- * picked at load time (the Makefile builds for baseline x86-64). */
+ * picked at load time (the Makefile builds for baseline x86-64).  The row
+ * list and the live mask are compile-time flags of the copies, so the plain
+ * product's inner loop carries no test for them.  A list with a live mask
+ * ignores the mask (it only skips zeros): nothing needs that pair, and each
+ * mode costs 3 x 9 copies of the loop. */
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"), noinline)) static void
-spmm_chunk(const gr_norm_adj *a, const float *X, float *Y, uint32_t d, uint32_t r0, uint32_t r1, const epilogue *ep)
+spmm_chunk(const job *jb, uint32_t d, uint32_t i0, uint32_t i1, float *scratch)
 {
-    /* each d = 16·NV gets its own copy: the accumulators fit in registers */
-    switch (d) {
-    case 16: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 1, r0, r1, ep); break;
-    case 32: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 2, r0, r1, ep); break;
-    case 48: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 3, r0, r1, ep); break;
-    case 64: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 4, r0, r1, ep); break;
-    case 80: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 5, r0, r1, ep); break;
-    case 96: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 6, r0, r1, ep); break;
-    case 112: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 7, r0, r1, ep); break;
-    case 128: spmm_rows_reg(a->ptr, a->idx, a->val, X, Y, 8, r0, r1, ep); break;
-    default: spmm_rows(a->ptr, a->idx, a->val, X, Y, d, r0, r1, ep);
+    if (jb->list != NULL) chunk_mode(jb, d, 1, 0, i0, i1, scratch);
+    else if (jb->x_live != NULL) chunk_mode(jb, d, 0, 1, i0, i1, scratch);
+    else chunk_mode(jb, d, 0, 0, i0, i1, scratch);
+}
+
+/* The listed rows in chunks of equal count, handed out dynamically. */
+static void run_list(const job *jb, uint32_t n_list, uint32_t d, int threads, float *scratch)
+{
+    const uint32_t most = (uint32_t)threads * CHUNKS_PER_THREAD, chunks = n_list < most ? n_list : most;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (uint32_t c = 0; c < chunks; c++) {
+        const uint32_t i0 = (uint32_t)((uint64_t)n_list * c / chunks), i1 = (uint32_t)((uint64_t)n_list * (c + 1) / chunks);
+        if (i0 < i1) spmm_chunk(jb, d, i0, i1, scratch ? scratch + (size_t)omp_get_thread_num() * d : NULL);
     }
 }
 
-static void spmm_csr(const gr_norm_adj *a, const float *X, float *Y, uint32_t d, const epilogue *ep)
+/* All rows, in chunks of equal work handed out dynamically: a thread that
+ * shares its core with another process does not hold the others up. */
+static void run_all(const job *jb, uint32_t n, uint32_t d, int threads, float *scratch)
 {
-    const uint64_t total = a->ptr[a->n] + a->n;
-    const int chunks = omp_get_max_threads() * CHUNKS_PER_THREAD;
-    /* Chunks of equal work, handed out dynamically: a thread that shares its
-     * core with another process does not hold the others up. */
+    const uint64_t total = jb->ptr[n] + n;
+    const int chunks = threads * CHUNKS_PER_THREAD;
 #pragma omp parallel for schedule(dynamic, 1)
     for (int c = 0; c < chunks; c++) {
         /* double: total * c could overflow 64 bits in principle; neighbours
          * compute their shared boundary with the same expression. */
-        const uint32_t r0 = row_for_work(a->ptr, a->n, (uint64_t)((double)total * c / chunks));
-        const uint32_t r1 = c + 1 == chunks ? a->n : row_for_work(a->ptr, a->n, (uint64_t)((double)total * (c + 1) / chunks));
-        if (r0 < r1) spmm_chunk(a, X, Y, d, r0, r1, ep);
+        const uint32_t r0 = row_for_work(jb->ptr, n, (uint64_t)((double)total * c / chunks));
+        const uint32_t r1 = c + 1 == chunks ? n : row_for_work(jb->ptr, n, (uint64_t)((double)total * (c + 1) / chunks));
+        if (r0 < r1) spmm_chunk(jb, d, r0, r1, scratch ? scratch + (size_t)omp_get_thread_num() * d : NULL);
     }
+}
+
+static gr_status spmm_csr(const job *jb, uint32_t n, uint32_t n_list, uint32_t d, char *msg)
+{
+    gr_status status = GR_OK;
+    const int threads = omp_get_max_threads();
+    float *scratch = NULL;
+    /* The generic loop sums a row that is not stored in Y in scratch memory,
+     * d floats per thread. */
+    if (!reg_blocked(d) && (jb->ep.row_fn != NULL || jb->ep.Y == NULL)) {
+        scratch = gr_alloc((size_t)threads * d, sizeof *scratch);
+        GR_CHECK_ALLOC(scratch, "SpMM row scratch");
+    }
+    if (jb->list != NULL) run_list(jb, n_list, d, threads, scratch);
+    else run_all(jb, n, d, threads, scratch);
+fail:
+    free(scratch);
+    return status;
 }
 
 /* Hands an array back from a packed full matrix; *lent is cleared only when
@@ -258,47 +512,99 @@ fail:
     return status;
 }
 
-/* The epilogue as separate passes, for the GraphBLAS kernel. */
-static void apply_epilogue(float *Y, size_t len, const epilogue *ep)
+/* GrB_mxm computes every row, into Y when Y is to hold exactly that, else
+ * into a temporary; the epilogue then runs row by row as in our loop. */
+static gr_status spmm_grb_ex(const gr_norm_adj *a, const job *jb, uint32_t n_list, uint32_t d, char *msg)
 {
-    if (ep->Z != NULL) {
-#pragma omp parallel for schedule(static)
-        for (size_t c = 0; c < len; c++) Y[c] += ep->beta * ep->Z[c];
+    gr_status status = GR_OK;
+    const epilogue *ep = &jb->ep;
+    float *T = ep->Y, *tmp = NULL;
+    if (jb->list != NULL || ep->row_fn != NULL || ep->Y == NULL) {
+        T = tmp = gr_alloc_huge((size_t)a->n * d, sizeof *tmp);
+        GR_CHECK_ALLOC(tmp, "the SpMM product");
     }
-    if (ep->OUT != NULL) {
+    GR_TRY(spmm_grb(a, jb->X, T, d, msg));
+    const int64_t count = jb->list != NULL ? n_list : a->n;
 #pragma omp parallel for schedule(static)
-        for (size_t c = 0; c < len; c++) ep->OUT[c] += ep->alpha * Y[c];
+    for (int64_t i = 0; i < count; i++) {
+        const uint32_t r = jb->list != NULL ? jb->list[i] : (uint32_t)i;
+        finish_row(ep, r, T + (size_t)r * d, d);
     }
+fail:
+    free(tmp);
+    return status;
 }
 
 gr_status gr_spmm(const gr_norm_adj *a, const float *X, float *Y, uint32_t d, gr_spmm_kernel k, char *msg)
 {
-    return gr_spmm_fused(a, X, Y, d, NULL, 0.0f, NULL, 0.0f, k, msg);
+    if (Y == NULL) return gr_fail(msg, GR_ERR_ARG, "gr_spmm: NULL matrix or array");
+    return gr_spmm_ex(a, X, Y, d, NULL, k, msg);
 }
 
 gr_status gr_spmm_fused(const gr_norm_adj *a, const float *X, float *Y, uint32_t d, const float *Z, float beta,
                         float *OUT, float alpha, gr_spmm_kernel k, char *msg)
 {
-    gr_status status = GR_OK;
-    const epilogue ep = {Z, beta, OUT, alpha};
-    if (a == NULL || X == NULL || Y == NULL) GR_FAIL(GR_ERR_ARG, "gr_spmm: NULL matrix or array");
-    if (d == 0) GR_FAIL(GR_ERR_ARG, "gr_spmm: embedding size d must be positive");
+    const gr_spmm_opts o = {.Z = Z, .beta = beta, .OUT = OUT, .alpha = alpha};
+    if (Y == NULL) return gr_fail(msg, GR_ERR_ARG, "gr_spmm: NULL matrix or array");
+    return gr_spmm_ex(a, X, Y, d, &o, k, msg);
+}
+
+/* [p, p + len) and [q, q + len) share a float (either may be NULL). */
+static int overlap(const float *p, const float *q, size_t len)
+{
+    return p != NULL && q != NULL && p < q + len && q < p + len;
+}
+
+static gr_status check_args(const gr_norm_adj *a, const float *X, const float *Y, uint32_t d, const gr_spmm_opts *o,
+                            char *msg)
+{
+    if (a == NULL || X == NULL) return gr_fail(msg, GR_ERR_ARG, "gr_spmm: NULL matrix or array");
+    if (d == 0) return gr_fail(msg, GR_ERR_ARG, "gr_spmm: embedding size d must be positive");
     if ((uint64_t)a->n * d > (uint64_t)(SIZE_MAX / sizeof(float)) / 2)
-        GR_FAIL(GR_ERR_ARG, "gr_spmm: %u x %u does not fit in memory", a->n, d);
+        return gr_fail(msg, GR_ERR_ARG, "gr_spmm: %u x %u does not fit in memory", a->n, d);
     const size_t len = (size_t)a->n * d;
-    if (X < Y + len && Y < X + len) GR_FAIL(GR_ERR_ARG, "gr_spmm: X and Y overlap; Y = Â·X needs distinct arrays");
-    if ((Z && Z < Y + len && Y < Z + len) || (OUT && ((OUT < Y + len && Y < OUT + len) || (OUT < X + len && X < OUT + len))))
-        GR_FAIL(GR_ERR_ARG, "gr_spmm: Z or OUT overlaps X or Y");
-    if (a->n == 0) goto fail; /* nothing to compute */
+    if (overlap(X, Y, len)) return gr_fail(msg, GR_ERR_ARG, "gr_spmm: X and Y overlap; Y = Â·X needs distinct arrays");
+    if (overlap(o->Z, Y, len) || overlap(o->OUT, X, len) || overlap(o->OUT, Y, len) || overlap(o->OUT_INIT, Y, len))
+        return gr_fail(msg, GR_ERR_ARG, "gr_spmm: Z, OUT or OUT_INIT overlaps X or Y");
+    /* OUT_INIT may be OUT itself (scaled in place), not a shifted copy of it */
+    if (overlap(o->OUT_INIT, o->OUT, len) && o->OUT_INIT != o->OUT)
+        return gr_fail(msg, GR_ERR_ARG, "gr_spmm: OUT_INIT overlaps OUT");
+    if (o->OUT_INIT != NULL && o->OUT == NULL) return gr_fail(msg, GR_ERR_ARG, "gr_spmm: OUT_INIT without OUT");
+    if (o->rows != NULL) {
+        if (o->rows->n_list > 0 && o->rows->list == NULL) return gr_fail(msg, GR_ERR_ARG, "gr_spmm: NULL row list");
+        for (uint32_t i = 0; i < o->rows->n_list; i++)
+            if (o->rows->list[i] >= a->n || (i > 0 && o->rows->list[i] <= o->rows->list[i - 1]))
+                return gr_fail(msg, GR_ERR_ARG, "gr_spmm: row list not ascending below %u at position %u", a->n, i);
+    }
+    return GR_OK;
+}
+
+gr_status gr_spmm_ex(const gr_norm_adj *a, const float *X, float *Y, uint32_t d, const gr_spmm_opts *opts,
+                     gr_spmm_kernel k, char *msg)
+{
+    gr_status status = GR_OK;
+    const gr_spmm_opts none = {0}, *o = opts != NULL ? opts : &none;
+    GR_TRY(check_args(a, X, Y, d, o, msg));
+    const job jb = {
+        .ptr = a->ptr,
+        .idx = a->idx,
+        .val = a->val,
+        .X = X,
+        .list = o->rows != NULL ? o->rows->list : NULL,
+        .x_live = o->x_live,
+        .ep = {o->Z, o->beta, o->z_live, o->OUT, o->alpha, o->OUT_INIT, o->alpha0, o->out_mask, Y, o->row_fn,
+               o->row_ctx},
+    };
+    const uint32_t n_list = o->rows != NULL ? o->rows->n_list : a->n;
+    if (a->n == 0 || n_list == 0) goto fail; /* nothing to compute */
     switch (k) {
     case GR_SPMM_CSR:
-        spmm_csr(a, X, Y, d, &ep);
+        GR_TRY(spmm_csr(&jb, a->n, n_list, d, msg));
         break;
     case GR_SPMM_GRAPHBLAS:
         if (omp_in_parallel())
             GR_FAIL(GR_ERR_ARG, "gr_spmm: the GraphBLAS kernel must not be called inside an OpenMP parallel region");
-        GR_TRY(spmm_grb(a, X, Y, d, msg));
-        apply_epilogue(Y, len, &ep);
+        GR_TRY(spmm_grb_ex(a, &jb, n_list, d, msg));
         break;
     default:
         GR_FAIL(GR_ERR_ARG, "gr_spmm: unknown kernel %d", (int)k);

@@ -1,14 +1,21 @@
 /* LightGCN maths: propagation against a dense Â, gradients of the propagation,
- * BPR, BCE and L2 against central differences, K = 0 as the identity.  The
- * sampler and the optimizers are in test_sampler_optim.c. */
+ * BPR, BCE and L2 against central differences, K = 0 as the identity; the
+ * batch-restricted passes against the whole-array ones, and gr_train against
+ * a reference loop of whole-array passes, bit for bit.  The sampler and the
+ * optimizers are in test_sampler_optim.c. */
 #include <math.h>
 #include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/rng.h"
+#include "gnn/config.h"
 #include "gnn/lightgcn.h"
 #include "gnn/loss.h"
+#include "gnn/optim.h"
+#include "gnn/sampler.h"
+#include "gnn/train.h"
 #include "graph/graph.h"
 #include "sparse/adjacency.h"
 #include "tests/support.h"
@@ -336,6 +343,73 @@ static void test_loss_deterministic(void **state)
     assert_memory_equal(g1, g2, sizeof g1);
 }
 
+/* L2's value is the serial sum in batch order of each sample's terms, the
+ * same bits with 1 and 2 threads; its gradient too. */
+static void test_l2_value_exact(void **state)
+{
+    (void)state;
+    gr_batch b = make_batch(3);
+    float E[NN * D], g1[NN * D] = {0}, g2[NN * D] = {0};
+    fill_normal(E, NN * D, 13, 1.0);
+    double want = 0;
+    for (size_t k = 0; k < b.n; k++) {
+        double t = 0, tn = 0;
+        for (int c = 0; c < D; c++) t += (double)E[b.user[k] * D + c] * E[b.user[k] * D + c];
+        double tp = 0;
+        for (int c = 0; c < D; c++) tp += (double)E[(NU + b.pos[k]) * D + c] * E[(NU + b.pos[k]) * D + c];
+        t += tp;
+        for (uint32_t q = 0; q < b.neg; q++) {
+            double tq = 0;
+            const uint32_t j = NU + b.negs[k * b.neg + q];
+            for (int c = 0; c < D; c++) tq += (double)E[j * D + c] * E[j * D + c];
+            tn += tq;
+        }
+        want += t + tn / b.neg;
+    }
+    want = 1e-1f * 0.5 * want / (double)b.n;
+    int saved = omp_get_max_threads();
+    omp_set_num_threads(1);
+    double v1 = eval_loss(L_L2, E, &b, g1);
+    omp_set_num_threads(2);
+    double v2 = eval_loss(L_L2, E, &b, g2);
+    omp_set_num_threads(saved);
+    assert_true(v1 == want);
+    assert_true(v2 == want);
+    assert_memory_equal(g1, g2, sizeof g1);
+}
+
+/* gr_adam_update over pieces covering every parameter is gr_adam_step, bit
+ * for bit (the training loop updates rows as the backward pass hands them
+ * over); odd piece lengths take the vector loops' remainders. */
+static void test_adam_pieces(void **state)
+{
+    (void)state;
+    char msg[GR_MSG_LEN];
+    enum { N = 203 };
+    float p1[N], p2[N], g[N];
+    fill_normal(p1, N, 14, 1.0);
+    memcpy(p2, p1, sizeof p1);
+    gr_adam a1, a2;
+    assert_int_equal(gr_adam_init(&a1, N, 0.01, msg), GR_OK);
+    assert_int_equal(gr_adam_init(&a2, N, 0.01, msg), GR_OK);
+    for (int step = 0; step < 5; step++) {
+        fill_normal(g, N, 15 + step, 1.0);
+        if (step == 2) memset(g + 40, 0, 30 * sizeof *g); /* zero gradients still move by momentum */
+        gr_adam_step(&a1, p1, g);
+        const gr_adam_consts k = gr_adam_begin(&a2);
+        for (size_t first = 0, len = 1; first < N; first += len, len = len * 2 + 1) {
+            if (first + len > N) len = N - first;
+            gr_adam_update(&a2, &k, p2, g + first, first, len);
+        }
+        assert_memory_equal(p1, p2, sizeof p1);
+        assert_memory_equal(a1.m, a2.m, sizeof p1);
+        assert_memory_equal(a1.v, a2.v, sizeof p1);
+    }
+    assert_true(a1.step == a2.step);
+    gr_adam_free(&a1);
+    gr_adam_free(&a2);
+}
+
 /* The whole training objective, BPR(E(ego)) + L2(ego), against differences in
  * ego: the pieces chain the way the training loop will chain them. */
 static double full_objective(gr_lightgcn *w, const gr_norm_adj *adj, const float *ego, const gr_batch *b)
@@ -365,6 +439,263 @@ static void test_full_gradient(void **state)
     tiny_free(&t);
 }
 
+/* ---- the batch passes, bit for bit ---------------------------------------- */
+
+/* A random bipartite graph with some empty rows, and its Â. */
+typedef struct {
+    gr_graph g;
+    gr_norm_adj *adj;
+    uint32_t n;
+} rgraph;
+
+static void rgraph_build(rgraph *t, uint32_t nu, uint32_t ni, size_t ne, uint64_t seed)
+{
+    char msg[GR_MSG_LEN];
+    gr_rng rng;
+    gr_rng_seed(&rng, seed, 0);
+    uint32_t *u = malloc(ne * sizeof *u), *i = malloc(ne * sizeof *i);
+    assert_true(u && i);
+    for (size_t e = 0; e < ne; e++) {
+        u[e] = gr_rng_below(&rng, nu - 1); /* the last user has no item */
+        i[e] = gr_rng_below(&rng, ni);
+    }
+    assert_int_equal(gr_graph_from_pairs(&t->g, nu, ni, u, i, ne, msg), GR_OK);
+    assert_int_equal(gr_norm_adj_build(&t->adj, &t->g, NULL, 0.0f, msg), GR_OK);
+    t->n = nu + ni;
+    free(u);
+    free(i);
+}
+
+static void rgraph_free(rgraph *t)
+{
+    gr_norm_adj_free(t->adj);
+    gr_graph_free(&t->g);
+}
+
+/* About one row in four, as a row set. */
+typedef struct {
+    uint8_t *mask;
+    uint32_t *list;
+    gr_row_set set;
+} rowset;
+
+static rowset some_rows(uint32_t n, uint64_t seed)
+{
+    gr_rng rng;
+    gr_rng_seed(&rng, seed, 1);
+    rowset r = {calloc(n, 1), malloc(n * sizeof(uint32_t)), {0}};
+    assert_true(r.mask && r.list);
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (gr_rng_below(&rng, 4) == 0) r.mask[i] = 1, r.list[m++] = i;
+    r.set = (gr_row_set){r.list, m, r.mask};
+    return r;
+}
+
+typedef struct {
+    float *g;
+    uint32_t d;
+} keep_rows;
+
+static void keep_row(void *ctx, uint32_t r, const float *g)
+{
+    keep_rows *k = ctx;
+    memcpy(k->g + (size_t)r * k->d, g, k->d * sizeof *g);
+}
+
+/* The forward pass as it was before the batch passes: out = α₀·ego in a pass
+ * of its own, then each layer through gr_spmm_fused.  The reference for the
+ * folded first layer and the batch passes. */
+static void reference_forward(gr_lightgcn *w, const gr_norm_adj *adj, const float *ego)
+{
+    char msg[GR_MSG_LEN];
+    for (size_t c = 0; c < (size_t)w->n * w->d; c++) w->out[c] = w->alpha[0] * ego[c];
+    const float *prev = ego;
+    for (uint32_t k = 1; k <= w->K; k++) {
+        float *next = w->buf[k & 1];
+        assert_int_equal(gr_spmm_fused(adj, prev, next, w->d, NULL, 0.0f, w->out, w->alpha[k], w->kernel, msg), GR_OK);
+        prev = next;
+    }
+}
+
+/* forward = forward_rows = the reference forward on the rows; backward_rows = backward_grad, with
+ * and without a row_fn, and the seed buffer is all zeros again after. */
+static void check_batch_passes(const rgraph *t, uint32_t d, uint32_t K, gr_spmm_kernel kernel, int threads)
+{
+    char msg[GR_MSG_LEN];
+    const size_t len = (size_t)t->n * d;
+    /* α_K < 0: the whole-array Horner seeds α_K·(+0) = -0 where the batch
+     * pass has +0, which must not matter */
+    const float alphas[4] = {0.4f, 0.3f, 0.7f, -0.2f};
+    float *ego = malloc(len * sizeof *ego), *dE = calloc(len, sizeof *dE), *dE2 = malloc(len * sizeof *dE2);
+    float *want = malloc(len * sizeof *want), *kept = malloc(len * sizeof *kept);
+    assert_true(ego && dE && dE2 && want && kept);
+    fill_normal(ego, len, 20 + K, 0.5);
+    rowset rows = some_rows(t->n, 30 + K);
+    gr_rng rng;
+    gr_rng_seed(&rng, 40 + K, 0);
+    for (uint32_t i = 0; i < rows.set.n_list; i++)
+        for (uint32_t j = 0; j < d; j++) dE[(size_t)rows.list[i] * d + j] = (float)gr_rng_normal(&rng);
+    const int threads0 = omp_get_max_threads();
+    omp_set_num_threads(threads);
+    gr_lightgcn w;
+    assert_int_equal(gr_lightgcn_init(&w, t->n, d, K, K == 3 ? alphas : NULL, kernel, msg), GR_OK);
+
+    reference_forward(&w, t->adj, ego);
+    memcpy(want, w.out, len * sizeof *want);
+    for (size_t c = 0; c < len; c++) w.out[c] = NAN;
+    assert_int_equal(gr_lightgcn_forward(&w, t->adj, ego, msg), GR_OK);
+    assert_memory_equal(w.out, want, len * sizeof *want);
+    for (size_t c = 0; c < len; c++) w.out[c] = NAN;
+    assert_int_equal(gr_lightgcn_forward_rows(&w, t->adj, ego, &rows.set, msg), GR_OK);
+    for (uint32_t i = 0; i < rows.set.n_list; i++) {
+        const size_t at = (size_t)rows.list[i] * d;
+        if (memcmp(w.out + at, want + at, d * sizeof *want) != 0)
+            fail_msg("forward_rows: K %u d %u row %u differs", K, d, rows.list[i]);
+    }
+
+    if (K > 0) {
+        memcpy(dE2, dE, len * sizeof *dE);
+        float *grad = NULL;
+        assert_int_equal(gr_lightgcn_backward_grad(&w, t->adj, dE2, &grad, msg), GR_OK);
+        memcpy(want, grad, len * sizeof *want);
+        assert_int_equal(gr_lightgcn_backward_rows(&w, t->adj, dE, &rows.set, NULL, NULL, &grad, msg), GR_OK);
+        assert_non_null(grad);
+        assert_memory_equal(grad, want, len * sizeof *want);
+        keep_rows k = {kept, d};
+        assert_int_equal(gr_lightgcn_backward_rows(&w, t->adj, dE, &rows.set, keep_row, &k, &grad, msg), GR_OK);
+        assert_null(grad);
+        assert_memory_equal(kept, want, len * sizeof *want);
+        for (size_t c = 0; c < len; c++)
+            if (w.seed[c] != 0.0f || signbit(w.seed[c])) fail_msg("seed[%zu] = %g after backward_rows", c, w.seed[c]);
+    } else {
+        float *grad = (float *)1;
+        assert_int_equal(gr_lightgcn_backward_rows(&w, NULL, dE, &rows.set, NULL, NULL, &grad, msg), GR_ERR_ARG);
+        assert_null(grad);
+    }
+    omp_set_num_threads(threads0);
+    gr_lightgcn_free(&w);
+    free(rows.mask);
+    free(rows.list);
+    free(ego);
+    free(dE);
+    free(dE2);
+    free(want);
+    free(kept);
+}
+
+static void test_batch_passes(void **state)
+{
+    (void)state;
+    rgraph t;
+    rgraph_build(&t, 60, 80, 700, 1);
+    /* 64: register-blocked; 7: the generic loop */
+    const uint32_t ds[] = {64, 7};
+    for (size_t k = 0; k < 2; k++)
+        for (uint32_t K = 0; K <= 3; K++)
+            for (int threads = 1; threads <= 2; threads++) {
+                check_batch_passes(&t, ds[k], K, GR_SPMM_CSR, threads);
+                if (threads == 1) check_batch_passes(&t, ds[k], K, GR_SPMM_GRAPHBLAS, threads);
+            }
+    rgraph_free(&t);
+}
+
+/* ---- gr_train against whole-array passes ---------------------------------- */
+
+/* gr_train's loop written out with the whole-array passes the batch passes
+ * replace: the reference forward, loss, Horner into a full gradient (the
+ * unchanged whole-array backward), L2, a dense optimizer step.  Same
+ * sampler, same batches. */
+static void reference_train(const gr_config *c, const rgraph *t, float *ego, float *E)
+{
+    char msg[GR_MSG_LEN];
+    const gr_emb_shape shape = {t->g.n_users, t->g.n_items, c->dim};
+    const size_t n_params = (size_t)t->n * c->dim;
+    float alpha[GR_MAX_LAYERS + 1];
+    for (uint32_t k = 0; k <= c->layers; k++) alpha[k] = gr_config_layer_weight(c, k);
+    gr_lightgcn w;
+    gr_sampler smp;
+    gr_adam adam;
+    assert_int_equal(gr_lightgcn_init(&w, t->n, c->dim, c->layers, alpha, GR_SPMM_CSR, msg), GR_OK);
+    assert_int_equal(gr_sampler_init(&smp, &t->g, c->neg, msg), GR_OK);
+    assert_int_equal(gr_adam_init(&adam, n_params, c->lr, msg), GR_OK);
+    float *dE = calloc(n_params, sizeof *dE);
+    assert_non_null(dE);
+    for (uint32_t epoch = 1; epoch <= c->epochs; epoch++) {
+        gr_sampler_epoch(&smp, c->seed, epoch);
+        for (size_t begin = 0; begin < smp.n; begin += c->batch) {
+            const size_t end = begin + c->batch < smp.n ? begin + c->batch : smp.n;
+            gr_batch b = gr_sampler_batch(&smp, begin, end);
+            double v;
+            reference_forward(&w, t->adj, ego);
+            if (c->loss == GR_LOSS_BPR) assert_int_equal(gr_loss_bpr(w.out, shape, &b, dE, &v, msg), GR_OK);
+            else assert_int_equal(gr_loss_bce(w.out, shape, &b, dE, &v, msg), GR_OK);
+            float *grad = NULL;
+            assert_int_equal(gr_lightgcn_backward_grad(&w, t->adj, dE, &grad, msg), GR_OK);
+            assert_int_equal(gr_loss_l2(ego, shape, &b, (float)c->decay, grad, &v, msg), GR_OK);
+            if (c->optimizer == GR_OPT_ADAM) gr_adam_step(&adam, ego, grad);
+            else gr_sgd_step(ego, grad, n_params, (float)c->lr);
+            memset(dE, 0, n_params * sizeof *dE);
+        }
+    }
+    reference_forward(&w, t->adj, ego);
+    memcpy(E, w.out, n_params * sizeof *E);
+    free(dE);
+    gr_adam_free(&adam);
+    gr_sampler_free(&smp);
+    gr_lightgcn_free(&w);
+}
+
+static void check_train(const rgraph *t, const char *settings, int threads)
+{
+    char msg[GR_MSG_LEN];
+    gr_config c;
+    gr_config_default(&c);
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", settings);
+    for (char *kv = strtok(buf, " "); kv != NULL; kv = strtok(NULL, " "))
+        if (gr_config_set_arg(&c, kv, msg) != GR_OK) fail_msg("%s: %s", kv, msg);
+    if (gr_config_check(&c, msg) != GR_OK) fail_msg("%s: %s", settings, msg);
+    const size_t len = (size_t)t->n * c.dim;
+    float *ego = malloc(len * sizeof *ego), *E = malloc(len * sizeof *E);
+    float *ego_ref = malloc(len * sizeof *ego_ref), *E_ref = malloc(len * sizeof *E_ref);
+    assert_true(ego && E && ego_ref && E_ref);
+    gr_init_ego(ego, t->n, c.dim, c.init_std, c.seed);
+    memcpy(ego_ref, ego, len * sizeof *ego);
+    const int threads0 = omp_get_max_threads();
+    omp_set_num_threads(threads);
+    gr_train_report rep;
+    if (gr_train(&c, &t->g, c.layers ? t->adj : NULL, ego, E, NULL, &rep, msg) != GR_OK) fail_msg("%s", msg);
+    reference_train(&c, t, ego_ref, E_ref);
+    omp_set_num_threads(threads0);
+    if (memcmp(ego, ego_ref, len * sizeof *ego) != 0) fail_msg("%s, %d threads: ego differs", settings, threads);
+    if (memcmp(E, E_ref, len * sizeof *E) != 0) fail_msg("%s, %d threads: E differs", settings, threads);
+    free(ego);
+    free(E);
+    free(ego_ref);
+    free(E_ref);
+}
+
+/* A batch touches about half the rows here, so both sides of the fused Adam
+ * step (rows in and out of the batch) are exercised.  Two threads (one run
+ * also on one): each thread count is its own bit-exact contract. */
+static void test_train_bit_identical(void **state)
+{
+    (void)state;
+    rgraph t;
+    rgraph_build(&t, 300, 250, 1200, 2);
+    const char *runs[] = {
+        "dim=64 layers=3 epochs=2 batch=128 lr=0.01 decay=0.01",
+        "dim=7 layers=2 epochs=2 batch=128 lr=0.01 loss=bce neg=3 decay=0.01",
+        "dim=16 layers=1 epochs=2 batch=128 optimizer=sgd lr=0.05 decay=0.01",
+        "dim=32 layers=3 layer_weights=0.5,0.25,1,0.125 epochs=2 batch=128 lr=0.01",
+        "model=mf dim=16 epochs=2 batch=128 lr=0.01 decay=0.01",
+    };
+    check_train(&t, runs[0], 1);
+    for (size_t k = 0; k < sizeof runs / sizeof *runs; k++) check_train(&t, runs[k], 2);
+    rgraph_free(&t);
+}
+
 static void test_lightgcn_args(void **state)
 {
     (void)state;
@@ -391,8 +722,12 @@ int main(void)
         cmocka_unit_test(test_l2_gradient),
         cmocka_unit_test(test_loss_values),
         cmocka_unit_test(test_loss_deterministic),
+        cmocka_unit_test(test_l2_value_exact),
+        cmocka_unit_test(test_adam_pieces),
         cmocka_unit_test(test_full_gradient),
         cmocka_unit_test(test_lightgcn_args),
+        cmocka_unit_test(test_batch_passes),
+        cmocka_unit_test(test_train_bit_identical),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

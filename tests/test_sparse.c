@@ -1,7 +1,9 @@
 /* Normalized adjacency and SpMM: Â on tiny graphs checked value by value
  * (with and without a social block), symmetry, both kernels against a dense
- * double-precision reference built independently from the pairs, and errors
- * (bad arguments, GraphBLAS failures) returned rather than aborting. */
+ * double-precision reference built independently from the pairs, the fused
+ * epilogues and gr_spmm_ex's options against the separate passes (bit for
+ * bit), and errors (bad arguments, GraphBLAS failures) returned rather than
+ * aborting. */
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -263,6 +265,248 @@ static void check_fused(const gr_norm_adj *a, uint32_t n, uint32_t d, gr_rng *rn
     free(Yf);
 }
 
+/* ---- gr_spmm_ex options against the separate passes, bit for bit ---------- */
+
+static float *rand_array(size_t len, gr_rng *rng)
+{
+    float *x = malloc(len * sizeof *x);
+    assert_non_null(x);
+    for (size_t c = 0; c < len; c++) x[c] = (float)(2.0 * gr_rng_uniform(rng) - 1.0);
+    return x;
+}
+
+static float *copy_array(const float *x, size_t len)
+{
+    float *y = malloc(len * sizeof *y);
+    assert_non_null(y);
+    memcpy(y, x, len * sizeof *y);
+    return y;
+}
+
+/* Every third row or so, at random, as a row set. */
+typedef struct {
+    uint8_t *mask;
+    uint32_t *list;
+    gr_row_set set;
+} rows_t;
+
+static rows_t random_rows(uint32_t n, gr_rng *rng)
+{
+    rows_t r = {calloc(n + 1, 1), malloc((n + 1) * sizeof(uint32_t)), {0}};
+    assert_true(r.mask && r.list);
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (gr_rng_below(rng, 3) == 0) {
+            r.mask[i] = 1;
+            r.list[m++] = i;
+        }
+    r.set = (gr_row_set){r.list, m, r.mask};
+    return r;
+}
+
+/* Rows r of a and b agree bit for bit where mask[r] == want (mask NULL: all). */
+static void assert_rows_equal(const float *a, const float *b, uint32_t n, uint32_t d, const uint8_t *mask, int want,
+                              const char *what)
+{
+    for (uint32_t r = 0; r < n; r++)
+        if (mask == NULL || (mask[r] != 0) == want)
+            if (memcmp(a + (size_t)r * d, b + (size_t)r * d, d * sizeof *a) != 0)
+                fail_msg("%s: row %u differs (d %u)", what, r, d);
+}
+
+/* A row_fn that keeps each row it gets and counts the calls per row. */
+typedef struct {
+    float *rows;
+    int *calls;
+    uint32_t d;
+    float *Z; /* non-NULL: also overwrites Z's row r, as the documentation allows */
+} sink;
+
+static void sink_fn(void *ctx, uint32_t r, const float *y)
+{
+    sink *s = ctx;
+    memcpy(s->rows + (size_t)r * s->d, y, s->d * sizeof *y);
+    s->calls[r]++;
+    if (s->Z != NULL)
+        for (uint32_t j = 0; j < s->d; j++) s->Z[(size_t)r * s->d + j] = -y[j];
+}
+
+/* One kernel, one thread count: each option against gr_spmm_fused plus the
+ * separate pass it replaces. */
+static void check_options_once(const gr_norm_adj *a, uint32_t n, uint32_t d, gr_spmm_kernel k, gr_rng *rng)
+{
+    char msg[GR_MSG_LEN];
+    const size_t len = (size_t)n * d;
+    const float alpha0 = 0.3f, alpha = -0.7f, beta = 0.45f;
+    float *X = rand_array(len, rng), *Z = rand_array(len, rng), *O0 = rand_array(len, rng);
+    float *Y = malloc(len * sizeof *Y), *Yr = malloc(len * sizeof *Yr), *O = malloc(len * sizeof *O),
+          *Or = malloc(len * sizeof *Or);
+    assert_true(Y && Yr && O && Or);
+    rows_t rows = random_rows(n, rng);
+
+    /* OUT = α₀·OUT_INIT + α·y, against a scale pass then OUT += α·y */
+    for (size_t c = 0; c < len; c++) Or[c] = alpha0 * X[c];
+    assert_int_equal(gr_spmm_fused(a, X, Yr, d, Z, beta, Or, alpha, k, msg), GR_OK);
+    memcpy(O, O0, len * sizeof *O);
+    gr_spmm_opts o = {.Z = Z, .beta = beta, .OUT = O, .alpha = alpha, .OUT_INIT = X, .alpha0 = alpha0};
+    assert_int_equal(gr_spmm_ex(a, X, Y, d, &o, k, msg), GR_OK);
+    assert_memory_equal(Y, Yr, len * sizeof *Y);
+    assert_memory_equal(O, Or, len * sizeof *O);
+    /* in place: OUT_INIT = OUT */
+    for (size_t c = 0; c < len; c++) Or[c] = alpha0 * O0[c];
+    assert_int_equal(gr_spmm_fused(a, X, Yr, d, NULL, 0.0f, Or, alpha, k, msg), GR_OK);
+    memcpy(O, O0, len * sizeof *O);
+    o = (gr_spmm_opts){.OUT = O, .alpha = alpha, .OUT_INIT = O, .alpha0 = alpha0};
+    assert_int_equal(gr_spmm_ex(a, X, Y, d, &o, k, msg), GR_OK);
+    assert_memory_equal(O, Or, len * sizeof *O);
+
+    /* out_mask: the OUT pass on the masked rows only, the others untouched */
+    memcpy(Or, O0, len * sizeof *O);
+    assert_int_equal(gr_spmm_fused(a, X, Yr, d, NULL, 0.0f, Or, alpha, k, msg), GR_OK);
+    memcpy(O, O0, len * sizeof *O);
+    o = (gr_spmm_opts){.OUT = O, .alpha = alpha, .OUT_INIT = X, .alpha0 = alpha0, .out_mask = rows.mask};
+    for (size_t c = 0; c < len; c++) Or[c] = rows.mask[c / d] ? alpha0 * X[c] : O0[c];
+    assert_int_equal(gr_spmm_fused(a, X, Yr, d, NULL, 0.0f, NULL, 0.0f, k, msg), GR_OK);
+    for (size_t c = 0; c < len; c++)
+        if (rows.mask[c / d]) Or[c] += alpha * Yr[c];
+    assert_int_equal(gr_spmm_ex(a, X, Y, d, &o, k, msg), GR_OK);
+    assert_memory_equal(Y, Yr, len * sizeof *Y);
+    assert_memory_equal(O, Or, len * sizeof *O);
+
+    /* rows: only the listed rows of Y and OUT are computed; Y NULL stores
+     * nothing; the other rows keep their old bits */
+    memcpy(Or, O0, len * sizeof *O);
+    assert_int_equal(gr_spmm_fused(a, X, Yr, d, Z, beta, Or, alpha, k, msg), GR_OK);
+    memcpy(O, O0, len * sizeof *O);
+    o = (gr_spmm_opts){.Z = Z, .beta = beta, .OUT = O, .alpha = alpha, .rows = &rows.set};
+    assert_int_equal(gr_spmm_ex(a, X, NULL, d, &o, k, msg), GR_OK);
+    assert_rows_equal(O, Or, n, d, rows.mask, 1, "rows: OUT on the list");
+    assert_rows_equal(O, O0, n, d, rows.mask, 0, "rows: OUT elsewhere");
+    for (size_t c = 0; c < len; c++) Y[c] = NAN;
+    memcpy(O, O0, len * sizeof *O);
+    assert_int_equal(gr_spmm_ex(a, X, Y, d, &o, k, msg), GR_OK);
+    assert_rows_equal(Y, Yr, n, d, rows.mask, 1, "rows: Y on the list");
+    for (size_t c = 0; c < len; c++)
+        if (!rows.mask[c / d] && !isnan(Y[c])) fail_msg("rows: Y[%zu] written off the list", c);
+
+    /* x_live, z_live: X and Z zero off the rows (-0 on some, +0 on others),
+     * also with OUT and with a row_fn */
+    float *Xs = copy_array(X, len), *Zs = copy_array(Z, len);
+    for (size_t c = 0; c < len; c++)
+        if (!rows.mask[c / d]) Xs[c] = Zs[c] = (c / d) % 2 ? -0.0f : 0.0f;
+    assert_int_equal(gr_spmm_fused(a, Xs, Yr, d, Zs, beta, NULL, 0.0f, k, msg), GR_OK);
+    o = (gr_spmm_opts){.Z = Zs, .beta = beta, .x_live = rows.mask, .z_live = rows.mask};
+    assert_int_equal(gr_spmm_ex(a, Xs, Y, d, &o, k, msg), GR_OK);
+    assert_memory_equal(Y, Yr, len * sizeof *Y);
+    memcpy(Or, O0, len * sizeof *O);
+    assert_int_equal(gr_spmm_fused(a, Xs, Yr, d, Zs, beta, Or, alpha, k, msg), GR_OK);
+    memcpy(O, O0, len * sizeof *O);
+    o = (gr_spmm_opts){.Z = Zs, .beta = beta, .x_live = rows.mask, .z_live = rows.mask, .OUT = O, .alpha = alpha};
+    assert_int_equal(gr_spmm_ex(a, Xs, Y, d, &o, k, msg), GR_OK);
+    assert_memory_equal(Y, Yr, len * sizeof *Y);
+    assert_memory_equal(O, Or, len * sizeof *O);
+    sink gs = {malloc(len * sizeof(float)), calloc(n + 1, sizeof(int)), d, NULL};
+    assert_true(gs.rows && gs.calls);
+    o = (gr_spmm_opts){.Z = Zs, .beta = beta, .x_live = rows.mask, .z_live = rows.mask, .row_fn = sink_fn, .row_ctx = &gs};
+    assert_int_equal(gr_spmm_ex(a, Xs, NULL, d, &o, k, msg), GR_OK);
+    assert_memory_equal(gs.rows, Yr, len * sizeof *Y);
+    free(gs.rows);
+    free(gs.calls);
+
+    /* x_live with a row list (the list loop ignores the mask) */
+    for (size_t c = 0; c < len; c++) Y[c] = NAN;
+    o = (gr_spmm_opts){.Z = Zs, .beta = beta, .x_live = rows.mask, .z_live = rows.mask, .rows = &rows.set};
+    assert_int_equal(gr_spmm_ex(a, Xs, Y, d, &o, k, msg), GR_OK);
+    assert_rows_equal(Y, Yr, n, d, rows.mask, 1, "x_live + rows");
+
+    /* row_fn: every row handed over once, Y not written; here it also
+     * overwrites Z's row, which must not change the result */
+    sink sk = {malloc(len * sizeof(float)), calloc(n + 1, sizeof(int)), d, NULL};
+    assert_true(sk.rows && sk.calls);
+    memcpy(Or, O0, len * sizeof *O);
+    assert_int_equal(gr_spmm_fused(a, X, Yr, d, Z, beta, Or, alpha, k, msg), GR_OK);
+    memcpy(O, O0, len * sizeof *O);
+    float *Zw = copy_array(Z, len);
+    sk.Z = Zw;
+    for (size_t c = 0; c < len; c++) Y[c] = NAN;
+    o = (gr_spmm_opts){.Z = Zw, .beta = beta, .OUT = O, .alpha = alpha, .row_fn = sink_fn, .row_ctx = &sk};
+    assert_int_equal(gr_spmm_ex(a, X, Y, d, &o, k, msg), GR_OK);
+    assert_memory_equal(sk.rows, Yr, len * sizeof *Yr);
+    assert_memory_equal(O, Or, len * sizeof *O);
+    for (uint32_t r = 0; r < n; r++) assert_int_equal(sk.calls[r], 1);
+    for (size_t c = 0; c < len; c++) assert_true(isnan(Y[c]));
+    /* with a row list, as the training loop never does but may */
+    memset(sk.calls, 0, n * sizeof(int));
+    sk.Z = NULL;
+    o = (gr_spmm_opts){.Z = Z, .beta = beta, .rows = &rows.set, .row_fn = sink_fn, .row_ctx = &sk};
+    assert_int_equal(gr_spmm_ex(a, X, NULL, d, &o, k, msg), GR_OK);
+    assert_rows_equal(sk.rows, Yr, n, d, rows.mask, 1, "rows + row_fn");
+    for (uint32_t r = 0; r < n; r++) assert_int_equal(sk.calls[r], rows.mask[r] ? 1 : 0);
+
+    free(sk.rows);
+    free(sk.calls);
+    free(Zw);
+    free(Xs);
+    free(Zs);
+    free(rows.mask);
+    free(rows.list);
+    free(X);
+    free(Z);
+    free(O0);
+    free(Y);
+    free(Yr);
+    free(O);
+    free(Or);
+}
+
+/* Both kernels, 1 and 2 threads (the reference passes run on the same). */
+static void check_options(const gr_norm_adj *a, uint32_t n, uint32_t d, gr_rng *rng)
+{
+    const int threads0 = omp_get_max_threads();
+    for (int t = 1; t <= 2; t++) {
+        omp_set_num_threads(t);
+        check_options_once(a, n, d, GR_SPMM_CSR, rng);
+        check_options_once(a, n, d, GR_SPMM_GRAPHBLAS, rng);
+    }
+    omp_set_num_threads(threads0);
+}
+
+/* The options compute the same rows with any thread count, and the CSR
+ * kernel's live mask / row list match its plain product bit for bit across
+ * thread counts too (the GraphBLAS products above are only compared with
+ * themselves). */
+static void check_options_threads(const gr_norm_adj *a, uint32_t n, uint32_t d, gr_rng *rng)
+{
+    char msg[GR_MSG_LEN];
+    const size_t len = (size_t)n * d;
+    float *X = rand_array(len, rng), *Y1 = malloc(len * sizeof *Y1), *Y2 = malloc(len * sizeof *Y2);
+    float *O1 = calloc(len, sizeof *O1), *O2 = calloc(len, sizeof *O2);
+    assert_true(Y1 && Y2 && O1 && O2);
+    rows_t rows = random_rows(n, rng);
+    for (size_t c = 0; c < len; c++)
+        if (!rows.mask[c / d]) X[c] = 0.0f;
+    const int threads0 = omp_get_max_threads();
+    omp_set_num_threads(1);
+    assert_int_equal(gr_spmm(a, X, Y1, d, GR_SPMM_CSR, msg), GR_OK);
+    gr_spmm_opts o = {.OUT = O1, .alpha = 1.0f, .rows = &rows.set};
+    assert_int_equal(gr_spmm_ex(a, X, NULL, d, &o, GR_SPMM_CSR, msg), GR_OK);
+    omp_set_num_threads(2);
+    o = (gr_spmm_opts){.x_live = rows.mask};
+    assert_int_equal(gr_spmm_ex(a, X, Y2, d, &o, GR_SPMM_CSR, msg), GR_OK);
+    assert_memory_equal(Y1, Y2, len * sizeof *Y1);
+    o = (gr_spmm_opts){.OUT = O2, .alpha = 1.0f, .rows = &rows.set};
+    assert_int_equal(gr_spmm_ex(a, X, NULL, d, &o, GR_SPMM_CSR, msg), GR_OK);
+    assert_memory_equal(O1, O2, len * sizeof *O1);
+    omp_set_num_threads(threads0);
+    free(rows.mask);
+    free(rows.list);
+    free(X);
+    free(Y1);
+    free(Y2);
+    free(O1);
+    free(O2);
+}
+
 static void check_random(uint64_t seed, uint32_t nu, uint32_t ni, size_t ne, size_t ns, float w)
 {
     gr_rng rng;
@@ -302,6 +546,12 @@ static void check_random(uint64_t seed, uint32_t nu, uint32_t ni, size_t ne, siz
     for (uint32_t d = 16; d <= 128; d += 16) check_paths_agree(a, n, d, &rng);
     check_fused(a, n, 64, &rng);
     check_fused(a, n, 7, &rng);
+    /* d = 16·NV takes the register-blocked loop, 7 and 33 the generic one */
+    const uint32_t dopt[] = {64, 16, 7, 33};
+    for (size_t k = 0; k < sizeof dopt / sizeof *dopt; k++) {
+        check_options(a, n, dopt[k], &rng);
+        check_options_threads(a, n, dopt[k], &rng);
+    }
     free(A);
     gr_norm_adj_free(a);
     gr_graph_free(&g);
@@ -369,6 +619,23 @@ static void test_errors(void **state)
     }
     assert_int_equal(in_region, GR_ERR_ARG);
     assert_int_equal(gr_spmm(a, X, Y, 2, GR_SPMM_GRAPHBLAS, msg), GR_OK); /* still usable */
+    /* options: a row list must ascend below n; OUT_INIT needs OUT and may
+     * be OUT itself but not overlap it otherwise */
+    float O[10] = {0};
+    uint32_t bad_list[] = {3, 1}, far_list[] = {5};
+    gr_row_set bad = {bad_list, 2, NULL}, far = {far_list, 1, NULL};
+    gr_spmm_opts o = {.rows = &bad};
+    assert_int_equal(gr_spmm_ex(a, X, Y, 2, &o, GR_SPMM_CSR, msg), GR_ERR_ARG);
+    o.rows = &far;
+    assert_int_equal(gr_spmm_ex(a, X, Y, 2, &o, GR_SPMM_CSR, msg), GR_ERR_ARG);
+    o = (gr_spmm_opts){.OUT_INIT = X};
+    assert_int_equal(gr_spmm_ex(a, X, Y, 2, &o, GR_SPMM_CSR, msg), GR_ERR_ARG);
+    float big[11] = {0};
+    o = (gr_spmm_opts){.OUT = big + 1, .OUT_INIT = big};
+    assert_int_equal(gr_spmm_ex(a, X, Y, 2, &o, GR_SPMM_CSR, msg), GR_ERR_ARG);
+    o = (gr_spmm_opts){.OUT = O, .OUT_INIT = O, .alpha0 = 1.0f};
+    assert_int_equal(gr_spmm_ex(a, X, NULL, 2, &o, GR_SPMM_CSR, msg), GR_OK);
+    assert_int_equal(gr_spmm_fused(a, X, NULL, 2, NULL, 0.0f, O, 1.0f, GR_SPMM_CSR, msg), GR_ERR_ARG);
     gr_norm_adj_free(a);
 
     /* A graph whose transpose disagrees with R is refused, not trusted. */
