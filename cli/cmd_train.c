@@ -298,9 +298,10 @@ int gr_cmd_train(int argc, char **argv)
         m.ego = ck.model.ego;
         ck.model.ego = NULL;
     } else {
-        m.ego = gr_alloc((size_t)n * cfg.dim, sizeof *m.ego);
+        /* huge pages: layer 1 and Adam read and write ego rows at random */
+        m.ego = gr_alloc_huge((size_t)n * cfg.dim, sizeof *m.ego);
     }
-    m.final = gr_alloc((size_t)n * cfg.dim, sizeof *m.final);
+    m.final = gr_alloc_huge((size_t)n * cfg.dim, sizeof *m.final);
     if (m.ego == NULL || m.final == NULL) {
         s = gr_fail(msg, GR_ERR_NOMEM, "out of memory for %u x %u embeddings", n, cfg.dim);
         goto failed;

@@ -44,6 +44,7 @@ static const key_def keys[] = {
     {"train", "neg", T_U32, OFF(neg), 1, 1000, 0, 0, NULL, "sampled negatives per positive"},
     {"train", "optimizer", T_ENUM, OFF(optimizer), 0, 0, 0, 0, opt_names, "adam | sgd"},
     {"train", "lr", T_DOUBLE, OFF(lr), 0, 10, 1, 0, NULL, "learning rate"},
+    {"train", "lr_decay", T_DOUBLE, OFF(lr_decay), 0, 1, 1, 0, NULL, "lr of epoch e is lr * lr_decay^(e-1) (1 = constant)"},
     {"train", "decay", T_DOUBLE, OFF(decay), 0, 1e6, 0, 0, NULL, "L2 weight on the batch's ego embeddings"},
     {"train", "batch", T_U32, OFF(batch), 1, 1u << 24, 0, 0, NULL, "positive pairs per step"},
     {"train", "epochs", T_U32, OFF(epochs), 0, 10000000, 0, 0, NULL, NULL},
@@ -74,6 +75,7 @@ void gr_config_default(gr_config *c)
     c->neg = 1;
     c->optimizer = GR_OPT_ADAM;
     c->lr = 0.001;
+    c->lr_decay = 1.0;
     c->decay = 1e-4;
     c->batch = 2048;
     c->epochs = 1000;
@@ -342,7 +344,7 @@ int gr_config_equal(const gr_config *a, const gr_config *b)
            a->dim == b->dim && a->layers == b->layers && a->n_layer_weights == b->n_layer_weights &&
            memcmp(a->layer_weights, b->layer_weights, a->n_layer_weights * sizeof(float)) == 0 &&
            a->init_std == b->init_std && a->loss == b->loss && a->neg == b->neg && a->optimizer == b->optimizer &&
-           a->lr == b->lr && a->decay == b->decay && a->batch == b->batch && a->epochs == b->epochs &&
+           a->lr == b->lr && a->lr_decay == b->lr_decay && a->decay == b->decay && a->batch == b->batch && a->epochs == b->epochs &&
            a->seed == b->seed && a->threads == b->threads && a->valid_share == b->valid_share &&
            a->checkpoint_every == b->checkpoint_every && a->eval_every == b->eval_every &&
            a->patience == b->patience && a->n_topk == b->n_topk &&

@@ -7,7 +7,7 @@
  *   [data]   train, test, valid (paths; "" = none), format, ids, min_rating
  *            ("" = keep every row), graph
  *   [model]  model (lightgcn | mf), dim, layers, layer_weights, init_std
- *   [train]  loss (bpr | bce), neg, optimizer (adam | sgd), lr, decay, batch,
+ *   [train]  loss (bpr | bce), neg, optimizer (adam | sgd), lr, lr_decay, decay, batch,
  *            epochs, seed, threads, valid_share, checkpoint_every
  *   [eval]   eval_every, patience, topk, stop_metric
  *
@@ -66,6 +66,7 @@ typedef struct {
     uint32_t neg;                /* sampled negatives per positive */
     gr_opt_kind optimizer;
     double lr;
+    double lr_decay;             /* lr of epoch e is lr * lr_decay^(e-1); 1 = constant */
     double decay;                /* L2 on the batch's ego embeddings */
     uint32_t batch;
     uint32_t epochs;

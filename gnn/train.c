@@ -31,6 +31,7 @@ typedef struct {
     float *dE, *best;
     uint8_t *in_batch; /* n bytes: the batch's rows; all zeros between batches */
     uint32_t *rows;    /* n: the batch's rows, ascending */
+    double lr;         /* this epoch's learning rate (lr_decay) */
 } trainer;
 
 static void trainer_free(trainer *t)
@@ -69,7 +70,7 @@ static gr_status train_batch_mf(const gr_config *c, trainer *t, gr_emb_shape sha
     GR_TRY(gr_lightgcn_backward_grad(&t->net, NULL, t->dE, &grad, msg));
     GR_TRY(gr_loss_l2(ego, shape, b, (float)c->decay, grad, &reg, msg));
     if (c->optimizer == GR_OPT_ADAM) gr_adam_step(&t->adam, ego, grad);
-    else gr_sgd_step(ego, grad, n_params, (float)c->lr);
+    else gr_sgd_step(ego, grad, n_params, (float)t->lr);
     /* Clear the rows the loss (and, for MF, L2) wrote, so dE is all zeros
      * for the next batch. */
     const uint32_t d = shape.d;
@@ -198,7 +199,7 @@ static gr_status train_batch(const gr_config *c, trainer *t, const gr_norm_adj *
         const size_t n_params = ((size_t)shape.n_users + shape.n_items) * d;
         GR_TRY(gr_lightgcn_backward_rows(&t->net, adj, t->dE, &rows, NULL, NULL, &grad, msg));
         GR_TRY(gr_loss_l2(ego, shape, b, (float)c->decay, grad, &reg, msg));
-        gr_sgd_step(ego, grad, n_params, (float)c->lr);
+        gr_sgd_step(ego, grad, n_params, (float)t->lr);
     }
     *loss = head + reg;
 fail:
@@ -307,6 +308,9 @@ gr_status gr_train_from(const gr_config *c, const gr_graph *g, const gr_norm_adj
     report->stopped_early = stop;
     for (uint32_t epoch = report->epochs_run + 1; !stop && epoch <= c->epochs; epoch++) {
         gr_epoch_info info = {.epoch = epoch};
+        /* A function of the epoch alone, so a resumed run gets the same rate. */
+        t.lr = c->lr_decay == 1.0 ? c->lr : c->lr * pow(c->lr_decay, (double)(epoch - 1));
+        t.adam.lr = t.lr;
         double t0 = gr_now();
         gr_sampler_epoch(&t.sampler, c->seed, epoch);
         size_t n_batches = (t.sampler.n + c->batch - 1) / c->batch;

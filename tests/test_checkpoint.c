@@ -30,7 +30,7 @@ static int teardown(void **state)
  * (so the checkpoint carries a best epoch) and, being its last, epoch 4 --
  * an evaluation the 6-epoch run never makes, which must not leak into the
  * checkpoint. */
-static const char lightgcn[] = "dim=16 batch=256 lr=0.01 eval_every=3 patience=0 threads=2 checkpoint_every=2";
+static const char lightgcn[] = "dim=16 batch=256 lr=0.01 lr_decay=0.9 eval_every=3 patience=0 threads=2 checkpoint_every=2";
 /* MF with SGD and one evaluation at the end: no Adam state, no best epoch. */
 static const char mf_sgd[] = "model=mf optimizer=sgd dim=16 batch=256 lr=0.05 eval_every=0 threads=2 checkpoint_every=2";
 

@@ -103,6 +103,29 @@ static void test_stop_metric(void **state)
     gr_test_run_free(&r);
 }
 
+/* Test recall@20 of a short run with these settings. */
+static double short_run(const char *settings)
+{
+    gr_test_run r = gr_test_cli("train train=%s/split/train.txt test=%s/split/test.txt dim=8 batch=512 lr=0.05 "
+                                "eval_every=0 threads=2 %s --quiet --json %s/decay.json", dir, dir, settings, dir);
+    if (r.exit_code != 0) fail_msg("train %s: %s", settings, r.err);
+    gr_test_run_free(&r);
+    char *json = NULL;
+    assert_true(asprintf(&json, "%s/decay.json", dir) > 0);
+    double recall = json_number(json, "recall@20");
+    free(json);
+    return recall;
+}
+
+/* lr_decay scales the rate from the second epoch on: the first epoch is
+ * untouched, later ones differ. */
+static void test_lr_decay(void **state)
+{
+    (void)state;
+    assert_true(short_run("epochs=1 lr_decay=0.1") == short_run("epochs=1"));
+    assert_true(short_run("epochs=3 lr_decay=0.1") != short_run("epochs=3"));
+}
+
 static void test_bad_config(void **state)
 {
     (void)state;
@@ -136,6 +159,7 @@ int main(void)
         cmocka_unit_test(test_models_beat_itempop),
         cmocka_unit_test(test_eval_matches_train),
         cmocka_unit_test(test_stop_metric),
+        cmocka_unit_test(test_lr_decay),
         cmocka_unit_test(test_bad_config),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
