@@ -93,27 +93,6 @@ static gr_spmm_opts layer_opts(const gr_lightgcn *w, uint32_t k, const float *eg
     return o;
 }
 
-gr_status gr_lightgcn_forward(gr_lightgcn *w, const gr_norm_adj *adj, const float *ego, char *msg)
-{
-    gr_status status = GR_OK;
-    GR_TRY(check_adj(w, adj, msg));
-    if (w->K == 0) scale_into(w->out, ego, w->alpha[0], (size_t)w->n * w->d);
-    /* Only the previous layer is needed to build the next one, so two buffers
-     * serve any K; the sum is accumulated as each layer appears, and the last
-     * layer is not stored at all. */
-    const float *prev = ego;
-    for (uint32_t k = 1; k <= w->K; k++) {
-        float *next = k < w->K ? w->buf[k & 1] : NULL;
-        const gr_spmm_opts o = layer_opts(w, k, ego);
-        GR_TRY(gr_spmm_ex(adj, prev, next, w->d, &o, w->kernel, msg));
-        prev = next;
-    }
-    return GR_OK;
-fail:
-    gr_msg_prefix(msg, "lightgcn forward");
-    return status;
-}
-
 static gr_status check_rows(const gr_lightgcn *w, const gr_row_set *rows, char *msg)
 {
     if (rows == NULL || rows->mask == NULL || (rows->list == NULL && rows->n_list > 0))
@@ -122,14 +101,18 @@ static gr_status check_rows(const gr_lightgcn *w, const gr_row_set *rows, char *
     return GR_OK;
 }
 
-gr_status gr_lightgcn_forward_rows(gr_lightgcn *w, const gr_norm_adj *adj, const float *ego, const gr_row_set *rows,
-                                   char *msg)
+/* The forward pass on every row (rows == NULL) or on the listed rows only.
+ * Only the previous layer is needed to build the next one, so two buffers
+ * serve any K; the sum is accumulated as each layer appears, and the last
+ * layer is not stored at all.  With rows, the sum is only wanted on them, and
+ * the last layer is only computed there. */
+static gr_status propagate(gr_lightgcn *w, const gr_norm_adj *adj, const float *ego, const gr_row_set *rows, char *msg)
 {
     gr_status status = GR_OK;
     const size_t d = w->d;
     GR_TRY(check_adj(w, adj, msg));
-    GR_TRY(check_rows(w, rows, msg));
-    if (w->K == 0)
+    if (w->K == 0 && rows == NULL) scale_into(w->out, ego, w->alpha[0], (size_t)w->n * d);
+    if (w->K == 0 && rows != NULL)
         for (uint32_t i = 0; i < rows->n_list; i++)
             scale_row(w->out + rows->list[i] * d, ego + rows->list[i] * d, w->alpha[0], d);
     const float *prev = ego;
@@ -137,9 +120,8 @@ gr_status gr_lightgcn_forward_rows(gr_lightgcn *w, const gr_norm_adj *adj, const
         const int last = k == w->K;
         float *next = last ? NULL : w->buf[k & 1];
         gr_spmm_opts o = layer_opts(w, k, ego);
-        /* the sum is only wanted on the rows; the last layer only there */
-        if (last) o.rows = rows;
-        else o.out_mask = rows->mask;
+        if (rows && last) o.rows = rows;
+        else if (rows) o.out_mask = rows->mask;
         GR_TRY(gr_spmm_ex(adj, prev, next, w->d, &o, w->kernel, msg));
         prev = next;
     }
@@ -147,6 +129,18 @@ gr_status gr_lightgcn_forward_rows(gr_lightgcn *w, const gr_norm_adj *adj, const
 fail:
     gr_msg_prefix(msg, "lightgcn forward");
     return status;
+}
+
+gr_status gr_lightgcn_forward(gr_lightgcn *w, const gr_norm_adj *adj, const float *ego, char *msg)
+{
+    return propagate(w, adj, ego, NULL, msg);
+}
+
+gr_status gr_lightgcn_forward_rows(gr_lightgcn *w, const gr_norm_adj *adj, const float *ego, const gr_row_set *rows,
+                                   char *msg)
+{
+    gr_status s = check_rows(w, rows, msg);
+    return s != GR_OK ? s : propagate(w, adj, ego, rows, msg);
 }
 
 /* Horner: Σₖ αₖ Âᵏ g = α₀g + Â(α₁g + Â(α₂g + … + Â(α_K g))).  G starts as
