@@ -86,6 +86,16 @@ gr_adam_update(const gr_adam *a, const gr_adam_consts *c, float *param, const fl
     for (size_t j = 0; j < count; j++) adam_one(&k, m + j, v + j, p + j, grad[j]);
 }
 
+void gr_sgd_rows(float *param, const float *grad, const uint32_t *rows, uint32_t n_rows, uint32_t d, float lr)
+{
+#pragma omp parallel for schedule(static)
+    for (uint32_t i = 0; i < n_rows; i++) {
+        const size_t at = (size_t)rows[i] * d;
+#pragma omp simd
+        for (uint32_t j = 0; j < d; j++) param[at + j] -= lr * grad[at + j];
+    }
+}
+
 void gr_sgd_step(float *param, const float *grad, size_t n, float lr)
 {
 #pragma omp parallel for schedule(static)

@@ -49,5 +49,8 @@ void gr_adam_update(const gr_adam *a, const gr_adam_consts *c, float *param, con
 
 /* param −= lr · grad. */
 void gr_sgd_step(float *param, const float *grad, size_t n, float lr);
+/* The same on rows[0..n_rows) of d floats only: where grad is zero elsewhere
+ * (MF), the result is gr_sgd_step's, bit for bit, for a fraction of the work. */
+void gr_sgd_rows(float *param, const float *grad, const uint32_t *rows, uint32_t n_rows, uint32_t d, float lr);
 
 #endif

@@ -45,46 +45,6 @@ static void trainer_free(trainer *t)
     free(t->rows);
 }
 
-/* One MF batch (K = 0): forward, loss, backward, L2, optimizer step.  dE
- * holds zeros on entry and on exit (only the batch's rows are written, and
- * cleared again). */
-static gr_status train_batch_mf(const gr_config *c, trainer *t, gr_emb_shape shape, float *ego, const gr_batch *b,
-                                double *loss, char *msg)
-{
-    gr_status status = GR_OK;
-    const size_t n_params = ((size_t)shape.n_users + shape.n_items) * shape.d;
-    double head = 0, reg = 0;
-    /* MF with α₀ = 1 propagates nothing: E is ego itself, and copying the
-     * whole array into the workspace every batch would be the batch's
-     * biggest cost. */
-    const float *E = ego;
-    if (t->net.alpha[0] != 1.0f) {
-        GR_TRY(gr_lightgcn_forward(&t->net, NULL, ego, msg));
-        E = t->net.out;
-    }
-    if (c->loss == GR_LOSS_BPR) GR_TRY(gr_loss_bpr(E, shape, b, t->dE, &head, msg));
-    else GR_TRY(gr_loss_bce(E, shape, b, t->dE, &head, msg));
-    /* grad is ∂L/∂ego of the head's loss, dE itself (scaled by α₀); L2 adds
-     * its part on the batch's rows. */
-    float *grad = NULL;
-    GR_TRY(gr_lightgcn_backward_grad(&t->net, NULL, t->dE, &grad, msg));
-    GR_TRY(gr_loss_l2(ego, shape, b, (float)c->decay, grad, &reg, msg));
-    if (c->optimizer == GR_OPT_ADAM) gr_adam_step(&t->adam, ego, grad);
-    else gr_sgd_step(ego, grad, n_params, (float)t->lr);
-    /* Clear the rows the loss (and, for MF, L2) wrote, so dE is all zeros
-     * for the next batch. */
-    const uint32_t d = shape.d;
-    for (size_t k = 0; k < b->n; k++) {
-        memset(t->dE + (size_t)b->user[k] * d, 0, d * sizeof(float));
-        memset(t->dE + ((size_t)shape.n_users + b->pos[k]) * d, 0, d * sizeof(float));
-        for (uint32_t j = 0; j < b->neg; j++)
-            memset(t->dE + ((size_t)shape.n_users + b->negs[k * b->neg + j]) * d, 0, d * sizeof(float));
-    }
-    *loss = head + reg;
-fail:
-    return status;
-}
-
 /* Marks row r as the batch's. */
 static gr_status mark(uint8_t *in_batch, uint32_t r, uint32_t n, char *msg)
 {
@@ -122,6 +82,42 @@ static void clear_rows(trainer *t, const gr_row_set *rows, uint32_t d)
         memset(t->dE + (size_t)rows->list[i] * d, 0, d * sizeof *t->dE);
         t->in_batch[rows->list[i]] = 0;
     }
+}
+
+/* One MF batch (K = 0): forward, loss, backward, L2, optimizer step.  dE
+ * holds zeros on entry and on exit (only the batch's rows are written, and
+ * cleared again). */
+static gr_status train_batch_mf(const gr_config *c, trainer *t, gr_emb_shape shape, float *ego, const gr_batch *b,
+                                double *loss, char *msg)
+{
+    gr_status status = GR_OK;
+    double head = 0, reg = 0;
+    gr_row_set rows = {t->rows, 0, t->in_batch};
+    GR_TRY(batch_rows(t, shape, b, &rows, msg));
+    /* MF with α₀ = 1 propagates nothing: E is ego itself, and copying the
+     * whole array into the workspace every batch would be the batch's
+     * biggest cost. */
+    const float *E = ego;
+    if (t->net.alpha[0] != 1.0f) {
+        GR_TRY(gr_lightgcn_forward(&t->net, NULL, ego, msg));
+        E = t->net.out;
+    }
+    if (c->loss == GR_LOSS_BPR) GR_TRY(gr_loss_bpr(E, shape, b, t->dE, &head, msg));
+    else GR_TRY(gr_loss_bce(E, shape, b, t->dE, &head, msg));
+    /* grad is ∂L/∂ego of the head's loss, dE itself (scaled by α₀); L2 adds
+     * its part on the batch's rows. */
+    float *grad = NULL;
+    GR_TRY(gr_lightgcn_backward_grad(&t->net, NULL, t->dE, &grad, msg));
+    GR_TRY(gr_loss_l2(ego, shape, b, (float)c->decay, grad, &reg, msg));
+    /* Adam moves every row (by its momentum), as the reference does; SGD
+     * moves only rows with a gradient, so it touches the batch's rows alone:
+     * p − lr·0 is p, bit for bit. */
+    if (c->optimizer == GR_OPT_ADAM) gr_adam_step(&t->adam, ego, grad);
+    else gr_sgd_rows(ego, grad, rows.list, rows.n_list, shape.d, (float)t->lr);
+    *loss = head + reg;
+fail:
+    clear_rows(t, &rows, shape.d);
+    return status;
 }
 
 /* Where the last backward step hands each finished row of ∂L/∂ego.  A row

@@ -622,6 +622,8 @@ static void reference_train(const gr_config *c, const rgraph *t, float *ego, flo
     float *dE = calloc(n_params, sizeof *dE);
     assert_non_null(dE);
     for (uint32_t epoch = 1; epoch <= c->epochs; epoch++) {
+        const double lr = c->lr * pow(c->lr_decay, epoch - 1.0);
+        adam.lr = lr;
         gr_sampler_epoch(&smp, c->seed, epoch);
         for (size_t begin = 0; begin < smp.n; begin += c->batch) {
             const size_t end = begin + c->batch < smp.n ? begin + c->batch : smp.n;
@@ -634,7 +636,7 @@ static void reference_train(const gr_config *c, const rgraph *t, float *ego, flo
             assert_int_equal(gr_lightgcn_backward_grad(&w, t->adj, dE, &grad, msg), GR_OK);
             assert_int_equal(gr_loss_l2(ego, shape, &b, (float)c->decay, grad, &v, msg), GR_OK);
             if (c->optimizer == GR_OPT_ADAM) gr_adam_step(&adam, ego, grad);
-            else gr_sgd_step(ego, grad, n_params, (float)c->lr);
+            else gr_sgd_step(ego, grad, n_params, (float)lr);
             memset(dE, 0, n_params * sizeof *dE);
         }
     }
@@ -690,6 +692,8 @@ static void test_train_bit_identical(void **state)
         "dim=16 layers=1 epochs=2 batch=128 optimizer=sgd lr=0.05 decay=0.01",
         "dim=32 layers=3 layer_weights=0.5,0.25,1,0.125 epochs=2 batch=128 lr=0.01",
         "model=mf dim=16 epochs=2 batch=128 lr=0.01 decay=0.01",
+        "model=mf dim=16 epochs=2 batch=128 optimizer=sgd lr=0.5 decay=0.01",
+        "model=mf dim=16 layer_weights=0.5 epochs=2 batch=128 optimizer=sgd lr=0.5 lr_decay=0.5 decay=0.01",
     };
     check_train(&t, runs[0], 1);
     for (size_t k = 0; k < sizeof runs / sizeof *runs; k++) check_train(&t, runs[k], 2);
