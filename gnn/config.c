@@ -43,7 +43,7 @@ static const key_def keys[] = {
     {"train", "loss", T_ENUM, OFF(loss), 0, 0, 0, 0, loss_names, "bpr | bce"},
     {"train", "neg", T_U32, OFF(neg), 1, 1000, 0, 0, NULL, "sampled negatives per positive"},
     {"train", "optimizer", T_ENUM, OFF(optimizer), 0, 0, 0, 0, opt_names, "adam | sgd"},
-    {"train", "lr", T_DOUBLE, OFF(lr), 0, 10, 1, 0, NULL, "learning rate"},
+    {"train", "lr", T_DOUBLE, OFF(lr), 0, 1e6, 1, 0, NULL, "learning rate (SGD on the batch-mean loss: per-sample rate x batch)"},
     {"train", "lr_decay", T_DOUBLE, OFF(lr_decay), 0, 1, 1, 0, NULL, "lr of epoch e is lr * lr_decay^(e-1) (1 = constant)"},
     {"train", "decay", T_DOUBLE, OFF(decay), 0, 1e6, 0, 0, NULL, "L2 weight on the batch's ego embeddings"},
     {"train", "batch", T_U32, OFF(batch), 1, 1u << 24, 0, 0, NULL, "positive pairs per step"},
