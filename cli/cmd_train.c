@@ -308,6 +308,10 @@ int gr_cmd_train(int argc, char **argv)
     }
     if (!resume) gr_init_ego(m.ego, n, cfg.dim, cfg.init_std, cfg.seed);
     if (cfg.layers > 0 && (s = gr_norm_adj_build(&adj, g, NULL, 0, msg)) != GR_OK) goto failed;
+    if (log_test && log_path == NULL) {
+        s = gr_fail(msg, GR_ERR_ARG, "--log-test writes to the training log: give --log FILE too");
+        goto failed;
+    }
     if (log_test && !(d.has_valid && d.has_test)) {
         s = gr_fail(msg, GR_ERR_ARG, "--log-test needs both a validation split (valid or valid_share) and a test file");
         goto failed;

@@ -293,7 +293,12 @@ static void test_resumed_log(void **state)
     expect_refused(gr_test_cli("curve -o %s run=%s", chart, log), 1, "run.log:7: not a training-log line");
     free(chart);
     free(log);
-    expect_refused(train(lightgcn, "epochs=1 --quiet --log-test"), 2, "--log-test needs both a validation split");
+    char *other = path("other.log");
+    char arg[512];
+    snprintf(arg, sizeof arg, "epochs=1 --quiet --log-test --log %s", other);
+    expect_refused(train(lightgcn, arg), 2, "--log-test needs both a validation split");
+    expect_refused(train(lightgcn, "epochs=1 valid_share=0.1 --quiet --log-test"), 2, "give --log FILE too");
+    free(other);
 }
 
 int main(void)
