@@ -30,6 +30,8 @@ static const char help[] =
     "file, or valid_share of train; without either, on the test file as the\n"
     "LightGCN reference code does), keeps the best epoch, stops after `patience`\n"
     "evaluations without improvement, prints the test metrics and saves the model.\n"
+    "With keep=last it trains all epochs and keeps the last (evaluations are only\n"
+    "reported): the refit of an epoch count chosen on validation, on all of train.\n"
     "Any config key can be overridden as key=value or section.key=value, e.g.\n"
     "  gnnrec train --config configs/gowalla-lightgcn.ini epochs=1\n\n"
     "With checkpoint_every=N, a checkpoint of the whole run (model, Adam state,\n"
@@ -326,9 +328,10 @@ int gr_cmd_train(int argc, char **argv)
                             .on_checkpoint = ckpt_path ? on_checkpoint : NULL};
     if (!in.quiet) {
         char a[GR_FMT_LEN], b[GR_FMT_LEN], c[GR_FMT_LEN];
-        fprintf(stderr, "training %s: %s users x %s items, %s interactions, d = %u, K = %u, %d threads; selecting on %s\n",
+        fprintf(stderr, "training %s: %s users x %s items, %s interactions, d = %u, K = %u, %d threads; %s %s\n",
                 gr_model_kind_name(cfg.model), gr_fmt_count(a, g->n_users), gr_fmt_count(b, g->n_items),
                 gr_fmt_count(c, g->R.nnz), cfg.dim, cfg.layers, omp_get_max_threads(),
+                cfg.keep == GR_KEEP_LAST ? "keeping the last epoch, evaluating on" : "selecting on",
                 d.has_valid ? (d.valid_carved ? "a validation share of train" : "the validation file")
                             : (d.has_test ? "the test file (as the reference code does)" : "nothing (last epoch kept)"));
     }
@@ -341,9 +344,10 @@ int gr_cmd_train(int argc, char **argv)
     m.epoch = rep.epochs_run;
     m.best_metric = rep.best_metric;
     if (!in.quiet)
-        fprintf(stderr, "trained %u epochs in %.1f s (%.2f s/epoch)%s; best epoch %u\n", rep.epochs_run, rep.seconds,
+        fprintf(stderr, "trained %u epochs in %.1f s (%.2f s/epoch)%s; %s epoch %u\n", rep.epochs_run, rep.seconds,
                 rep.seconds / (rep.epochs_run ? rep.epochs_run : 1), rep.stopped_early ? ", stopped early" : "",
-                rep.best_epoch);
+                cfg.keep == GR_KEEP_LAST ? "kept the last" : "best",
+                cfg.keep == GR_KEEP_LAST ? rep.epochs_run : rep.best_epoch);
     if (out) {
         m.user_ids = (gr_idmap *)d.ds.user_ids;
         m.item_ids = (gr_idmap *)d.ds.item_ids;

@@ -18,6 +18,7 @@ static const char *const graph_names[] = {"bipartite", "directed", "undirected",
 static const char *const model_names[] = {"lightgcn", "mf", NULL};
 static const char *const loss_names[] = {"bpr", "bce", NULL};
 static const char *const opt_names[] = {"adam", "sgd", NULL};
+static const char *const keep_names[] = {"best", "last", NULL};
 static const char *const metric_names[] = {"recall", "precision", "ndcg", "hit_rate", "map", "mrr", NULL};
 
 /* Enum fields are written through an int pointer. */
@@ -56,6 +57,8 @@ static const key_def keys[] = {
     {"eval", "patience", T_U32, OFF(patience), 0, 10000000, 0, 0, NULL, "evaluations without improvement before stopping (0 = never)"},
     {"eval", "topk", T_TOPK, OFF(topk), 1, 100000, 0, 0, NULL, "cutoffs K for the metrics"},
     {"eval", "stop_metric", T_METRIC, OFF(stop_metric), 0, 0, 0, 0, NULL, "early-stopping metric: recall|precision|ndcg|hit_rate|map|mrr @K, K in topk"},
+    {"eval", "keep", T_ENUM, OFF(keep), 0, 0, 0, 0, keep_names,
+     "best: the best-evaluated epoch, stopping after patience | last: the final epoch (no early stop)"},
 };
 #define N_KEYS (sizeof keys / sizeof keys[0])
 _Static_assert(N_KEYS == GR_CONFIG_N_KEYS, "GR_CONFIG_N_KEYS matches the key table");
@@ -349,7 +352,7 @@ int gr_config_equal(const gr_config *a, const gr_config *b)
            a->checkpoint_every == b->checkpoint_every && a->eval_every == b->eval_every &&
            a->patience == b->patience && a->n_topk == b->n_topk &&
            memcmp(a->topk, b->topk, a->n_topk * sizeof(uint32_t)) == 0 && a->stop_metric == b->stop_metric &&
-           a->stop_k == b->stop_k;
+           a->stop_k == b->stop_k && a->keep == b->keep;
 }
 
 float gr_config_layer_weight(const gr_config *c, uint32_t k)

@@ -9,7 +9,7 @@
  *   [model]  model (lightgcn | mf), dim, layers, layer_weights, init_std
  *   [train]  loss (bpr | bce), neg, optimizer (adam | sgd), lr, lr_decay, decay, batch,
  *            epochs, seed, threads, valid_share, checkpoint_every
- *   [eval]   eval_every, patience, topk, stop_metric
+ *   [eval]   eval_every, patience, topk, stop_metric, keep
  *
  * Key names are unique across sections, so an override may say "lr=0.005" or
  * "train.lr=0.005".  Relative data paths are taken relative to the current
@@ -40,6 +40,11 @@
 typedef enum { GR_MODEL_LIGHTGCN, GR_MODEL_MF } gr_model_kind;
 typedef enum { GR_LOSS_BPR, GR_LOSS_BCE } gr_loss_kind;
 typedef enum { GR_OPT_ADAM, GR_OPT_SGD } gr_opt_kind;
+/* Which epoch's embeddings training ends with: the best-evaluated one (early
+ * stopping after `patience`), or the last one (a fixed number of epochs, say
+ * one chosen on a validation split, retrained on all of train; evaluations are
+ * then only reported). */
+typedef enum { GR_KEEP_BEST, GR_KEEP_LAST } gr_keep_kind;
 /* Early-stopping metric; same order and names as eval/metrics.h's gr_metric,
  * which gnn/ may not include, so cli/ can convert with a cast. */
 typedef enum { GR_STOP_RECALL, GR_STOP_PRECISION, GR_STOP_NDCG, GR_STOP_HIT, GR_STOP_MAP, GR_STOP_MRR } gr_stop_metric;
@@ -81,6 +86,7 @@ typedef struct {
     uint32_t topk[GR_MAX_TOPK];  /* ascending, distinct */
     gr_stop_metric stop_metric;  /* early-stopping metric, at K = stop_k */
     uint32_t stop_k;
+    gr_keep_kind keep;           /* best (default) | last */
 } gr_config;
 
 /* Fills every field with its default (zeroing padding and unused bytes, so

@@ -209,17 +209,19 @@ static float *layer_weights(const gr_config *c, float *alpha)
     return alpha;
 }
 
-/* Evaluates the embeddings ego stands for, and keeps them when they beat the
- * best so far. */
-static gr_status evaluate_epoch(trainer *t, const gr_norm_adj *adj, const float *ego, size_t n_params,
-                                const gr_train_hooks *hooks, gr_epoch_info *info, gr_train_report *report,
-                                uint32_t *since_best, char *msg)
+/* Evaluates the embeddings ego stands for, and (keep = best) keeps them when
+ * they beat the best so far. */
+static gr_status evaluate_epoch(const gr_config *c, trainer *t, const gr_norm_adj *adj, const float *ego,
+                                size_t n_params, const gr_train_hooks *hooks, gr_epoch_info *info,
+                                gr_train_report *report, uint32_t *since_best, char *msg)
 {
     gr_status status = GR_OK;
     GR_TRY(gr_lightgcn_forward(&t->net, adj, ego, msg));
     GR_TRY(hooks->evaluate(hooks->ctx, t->net.out, &info->metric, msg));
     info->evaluated = 1;
-    if (info->metric > report->best_metric) {
+    if (c->keep == GR_KEEP_LAST) {
+        /* reported, never selected: the run ends with its last epoch */
+    } else if (info->metric > report->best_metric) {
         info->improved = 1;
         report->best_metric = info->metric;
         report->best_epoch = info->epoch;
@@ -287,7 +289,7 @@ gr_status gr_train_from(const gr_config *c, const gr_graph *g, const gr_norm_adj
     GR_CHECK_ALLOC(t.in_batch, "the batch's rows");
     t.rows = gr_alloc(n, sizeof *t.rows);
     GR_CHECK_ALLOC(t.rows, "the batch's rows");
-    if (evaluating) {
+    if (evaluating && c->keep == GR_KEEP_BEST) {
         t.best = gr_alloc(n_params, sizeof *t.best);
         GR_CHECK_ALLOC(t.best, "the best embeddings");
         memcpy(t.best, ego, n_params * sizeof *ego);
@@ -326,7 +328,7 @@ gr_status gr_train_from(const gr_config *c, const gr_graph *g, const gr_norm_adj
         report->epochs_run = epoch;
         const int due = c->eval_every > 0 ? epoch % c->eval_every == 0 : 0, last = epoch == c->epochs;
         if (evaluating && due)
-            GR_TRY(evaluate_epoch(&t, adj, ego, n_params, hooks, &info, report, &since_best, msg));
+            GR_TRY(evaluate_epoch(c, &t, adj, ego, n_params, hooks, &info, report, &since_best, msg));
         stop = c->patience > 0 && since_best >= c->patience;
         if (checkpointing && (epoch % c->checkpoint_every == 0 || last || stop)) {
             gr_train_state st = {.epoch = epoch,
@@ -343,7 +345,7 @@ gr_status gr_train_from(const gr_config *c, const gr_graph *g, const gr_norm_adj
         /* The last epoch is always evaluated, but after the checkpoint: an
          * uninterrupted longer run would not have evaluated here. */
         if (evaluating && last && !due)
-            GR_TRY(evaluate_epoch(&t, adj, ego, n_params, hooks, &info, report, &since_best, msg));
+            GR_TRY(evaluate_epoch(c, &t, adj, ego, n_params, hooks, &info, report, &since_best, msg));
         info.elapsed = gr_now() - start;
         if (hooks && hooks->on_epoch) GR_TRY(hooks->on_epoch(hooks->ctx, &info, msg));
         report->stopped_early = stop;

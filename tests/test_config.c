@@ -225,7 +225,8 @@ static void test_round_trip(void **state)
         {"layer_weights", "0.1,0.2,0.3,0.35,0.05"}, {"init_std", "0.0123456789012345"}, {"loss", "bce"},
         {"neg", "3"}, {"optimizer", "sgd"}, {"lr", "1e-3"}, {"decay", "3.3e-7"}, {"batch", "777"},
         {"epochs", "0"}, {"seed", "12345678901234567"}, {"threads", "9"}, {"checkpoint_every", "5"},
-        {"eval_every", "2"}, {"patience", "11"}, {"topk", "1,2,3,100000,5,6,7,8"}, {"stop_metric", "hit_rate@100000"}};
+        {"eval_every", "2"}, {"patience", "11"}, {"topk", "1,2,3,100000,5,6,7,8"}, {"stop_metric", "hit_rate@100000"},
+        {"keep", "last"}};
     gr_config a, b, d;
     char msg[GR_MSG_LEN] = "", *text = NULL;
     size_t len = 0;

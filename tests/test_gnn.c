@@ -700,6 +700,74 @@ static void test_train_bit_identical(void **state)
     rgraph_free(&t);
 }
 
+/* An evaluate hook whose metric falls at every call: epoch 1 is the best. */
+static gr_status falling_metric(void *ctx, const float *E, double *metric, char *msg)
+{
+    (void)E;
+    (void)msg;
+    int *calls = ctx;
+    *metric = 1.0 / ++*calls;
+    return GR_OK;
+}
+
+static void train_with(const rgraph *t, const char *settings, int evaluate, float *E, gr_train_report *rep,
+                       int *calls)
+{
+    char msg[GR_MSG_LEN], buf[256];
+    gr_config c;
+    gr_config_default(&c);
+    snprintf(buf, sizeof buf, "%s", settings);
+    for (char *kv = strtok(buf, " "); kv != NULL; kv = strtok(NULL, " "))
+        if (gr_config_set_arg(&c, kv, msg) != GR_OK) fail_msg("%s: %s", kv, msg);
+    if (gr_config_check(&c, msg) != GR_OK) fail_msg("%s: %s", settings, msg);
+    float *ego = malloc((size_t)t->n * c.dim * sizeof *ego);
+    assert_non_null(ego);
+    gr_init_ego(ego, t->n, c.dim, c.init_std, c.seed);
+    *calls = 0;
+    gr_train_hooks hooks = {.ctx = calls, .evaluate = falling_metric};
+    if (gr_train(&c, &t->g, t->adj, ego, E, evaluate ? &hooks : NULL, rep, msg) != GR_OK) fail_msg("%s", msg);
+    free(ego);
+}
+
+/* keep=last ends with the last epoch although every evaluation said the first
+ * was best; keep=best ends with the first (and stops after patience). */
+static void test_keep_last(void **state)
+{
+    (void)state;
+    rgraph t;
+    rgraph_build(&t, 120, 90, 500, 2);
+    const size_t len = (size_t)t.n * 16;
+    float *E = malloc(len * sizeof *E), *E_plain = malloc(len * sizeof *E), *E_first = malloc(len * sizeof *E);
+    assert_true(E && E_plain && E_first);
+    gr_train_report rep;
+    int calls;
+    const char *common = "dim=16 layers=2 batch=64 lr=0.01 eval_every=1 patience=2";
+    char s[256];
+    snprintf(s, sizeof s, "%s epochs=4", common);
+    train_with(&t, s, 0, E_plain, &rep, &calls);
+    snprintf(s, sizeof s, "%s epochs=1", common);
+    train_with(&t, s, 0, E_first, &rep, &calls);
+
+    snprintf(s, sizeof s, "%s epochs=4 keep=last", common);
+    train_with(&t, s, 1, E, &rep, &calls);
+    assert_int_equal(calls, 4);
+    assert_int_equal(rep.epochs_run, 4);
+    assert_int_equal(rep.best_epoch, 0);
+    assert_false(rep.stopped_early);
+    assert_memory_equal(E, E_plain, len * sizeof *E);
+
+    snprintf(s, sizeof s, "%s epochs=4", common);
+    train_with(&t, s, 1, E, &rep, &calls);
+    assert_int_equal(rep.best_epoch, 1);
+    assert_true(rep.stopped_early);
+    assert_int_equal(rep.epochs_run, 3);
+    assert_memory_equal(E, E_first, len * sizeof *E);
+    free(E);
+    free(E_plain);
+    free(E_first);
+    rgraph_free(&t);
+}
+
 static void test_lightgcn_args(void **state)
 {
     (void)state;
@@ -732,6 +800,7 @@ int main(void)
         cmocka_unit_test(test_lightgcn_args),
         cmocka_unit_test(test_batch_passes),
         cmocka_unit_test(test_train_bit_identical),
+        cmocka_unit_test(test_keep_last),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
