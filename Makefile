@@ -2,7 +2,7 @@
 #   make DEBUG=1      -O0 -g
 #   make SANITIZE=1   -O0 -g -fsanitize=address,undefined (separate build dir)
 #   make test         unit + end-to-end tests (installs missing packages first)
-#   make demo         generate a dataset and run the main job on it
+#   make demo         generate a dataset, compare five recommenders on it (build/demo/report)
 #   make bench        measured ratios (ingest), see docs/BENCH.md
 #   make deps         check/install the Debian packages we need
 

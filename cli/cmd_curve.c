@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "cli/common.h"
+#include "cli/curve_chart.h"
 #include "cli/train_log.h"
-#include "core/svg.h"
 
 static const char help[] =
     "usage: gnnrec curve [options] -o CHART.svg LABEL=LOG [LABEL=LOG ...]\n\n"
@@ -28,15 +28,7 @@ static const char help[] =
 typedef struct {
     const char *label;
     gr_log_series s;
-    double *x; /* points into s, by --x */
 } run;
-
-static double *axis_of(gr_log_series *s, const char *axis)
-{
-    if (strcmp(axis, "epoch") == 0) return s->epoch;
-    if (strcmp(axis, "seconds") == 0) return s->train_seconds;
-    return s->wall_seconds; /* wall and hours */
-}
 
 static void report(const run *r, const char *key, double target)
 {
@@ -61,16 +53,18 @@ static void report(const run *r, const char *key, double target)
 
 int gr_cmd_curve(int argc, char **argv)
 {
-    const char *key = "recall@20", *axis = "seconds", *title = NULL, *out = NULL;
+    const char *key = "recall@20", *title = NULL, *out = NULL;
+    gr_curve_axis axis = GR_CURVE_SECONDS;
     double target = NAN;
     char msg[GR_MSG_LEN] = "";
     gr_status s = GR_OK;
     int rc = GR_EXIT_FAIL, n_runs = 0;
+    gr_output *o = NULL;
     run *runs = calloc((size_t)argc, sizeof *runs);
-    gr_svg_series *series = calloc((size_t)argc + 1, sizeof *series); /* the runs and the target */
-    if (runs == NULL || series == NULL) {
+    gr_curve_line *lines = calloc((size_t)argc, sizeof *lines);
+    if (runs == NULL || lines == NULL) {
         free(runs);
-        free(series);
+        free(lines);
         return gr_cli_error(GR_ERR_NOMEM, "out of memory");
     }
     for (int i = 1; i < argc; i++) {
@@ -82,11 +76,13 @@ int gr_cmd_curve(int argc, char **argv)
         } else if (gr_cli_is(a, "--y")) {
             if ((key = gr_cli_value(argc, argv, &i, "--y")) == NULL) goto usage;
         } else if (gr_cli_is(a, "--x")) {
-            if ((axis = gr_cli_value(argc, argv, &i, "--x")) == NULL) goto usage;
-            if (strcmp(axis, "epoch") && strcmp(axis, "seconds") && strcmp(axis, "wall") && strcmp(axis, "hours")) {
-                rc = gr_cli_usage_error("curve", "--x is epoch, seconds, wall or hours, not '%s'", axis);
+            const char *v = gr_cli_value(argc, argv, &i, "--x");
+            if (v == NULL) goto usage;
+            if (gr_curve_axis_parse(v) < 0) {
+                rc = gr_cli_usage_error("curve", "--x is epoch, seconds, wall or hours, not '%s'", v);
                 goto done;
             }
+            axis = (gr_curve_axis)gr_curve_axis_parse(v);
         } else if (gr_cli_is(a, "--target")) {
             const char *v = gr_cli_value(argc, argv, &i, "--target");
             if (v == NULL || gr_cli_double("--target", v, &target) != 0) goto usage;
@@ -105,36 +101,19 @@ int gr_cmd_curve(int argc, char **argv)
         rc = gr_cli_usage_error("curve", "needs -o CHART.svg and at least one LABEL=LOG");
         goto done;
     }
-    const int hours = strcmp(axis, "hours") == 0;
     for (int r = 0; r < n_runs; r++) {
         char *eq = strchr(runs[r].label, '=');
         *eq = '\0'; /* argv is ours to cut: LABEL and FILE */
         if ((s = gr_log_series_read(&runs[r].s, eq + 1, key, msg)) != GR_OK) goto failed;
         report(&runs[r], key, target);
-        runs[r].x = axis_of(&runs[r].s, axis);
-        if (hours) /* after the report, which gives seconds */
-            for (size_t i = 0; i < runs[r].s.n; i++) runs[r].x[i] /= 3600.0;
-        series[r] = (gr_svg_series){.name = runs[r].label, .x = runs[r].x, .y = runs[r].s.value, .n = runs[r].s.n,
-                                    .style = GR_SVG_LINES};
+        lines[r] = (gr_curve_line){.label = runs[r].label, .s = &runs[r].s};
     }
-    /* The target as a line across the widest run. */
-    double span[2] = {INFINITY, -INFINITY}, level[2] = {target, target};
-    for (int r = 0; r < n_runs; r++) {
-        span[0] = fmin(span[0], runs[r].x[0]);
-        span[1] = fmax(span[1], runs[r].x[runs[r].s.n - 1]);
-    }
-    char target_name[48];
-    snprintf(target_name, sizeof target_name, "target %.4f", target);
-    int n_series = n_runs;
-    if (!isnan(target))
-        series[n_series++] = (gr_svg_series){.name = target_name, .x = span, .y = level, .n = 2,
-                                             .style = GR_SVG_LINES, .color = "#888888"};
-    const char *x_label = strcmp(axis, "epoch") == 0     ? "epoch"
-                          : strcmp(axis, "seconds") == 0 ? "training seconds (evaluations excluded)"
-                          : hours                        ? "wall-clock hours (training + evaluations)"
-                                                         : "wall-clock seconds (training + evaluations)";
-    const gr_svg_chart chart = {.title = title, .x_label = x_label, .y_label = key};
-    if ((s = gr_svg_write(out, &chart, series, (size_t)n_series, msg)) != GR_OK) goto failed;
+    const gr_curve_opts opts = {.axis = axis, .y_key = key, .target = target, .title = title};
+    if ((s = gr_output_open(&o, out, msg)) != GR_OK) goto failed;
+    if ((s = gr_curve_render(o, lines, (size_t)n_runs, &opts, msg)) != GR_OK) goto failed;
+    s = gr_output_commit(o, msg);
+    o = NULL; /* commit frees it in every case */
+    if (s != GR_OK) goto failed;
     rc = GR_EXIT_OK;
     goto done;
 usage:
@@ -143,8 +122,9 @@ usage:
 failed:
     rc = gr_cli_error(s, msg);
 done:
+    gr_output_abort(o);
     for (int r = 0; r < n_runs; r++) gr_log_series_free(&runs[r].s);
     free(runs);
-    free(series);
+    free(lines);
     return rc;
 }

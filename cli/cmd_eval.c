@@ -7,7 +7,8 @@
 
 #include "cli/common.h"
 #include "cli/data.h"
-#include "eval/dot_scorer.h"
+#include "cli/model_scorer.h"
+#include "core/alloc.h"
 #include "eval/evaluate.h"
 #include "gnn/itempop.h"
 #include "gnn/model.h"
@@ -148,16 +149,20 @@ int gr_cmd_eval(int argc, char **argv)
     rc = gr_cli_load_run_data(&in, &c, &d);
     if (rc != GR_EXIT_OK) goto done;
     if (itempop) {
-        gr_itempop p;
-        eo.user_ids = d.ds.user_ids;
-        if ((s = gr_itempop_init(&p, &d.train, msg)) == GR_OK) {
-            gr_eval_result r;
-            s = gr_evaluate(&p.scorer, &d.train.R, d.has_valid ? &d.valid.R : NULL, &d.test.R, &eo, &r, msg);
-            if (s == GR_OK) s = gr_cli_write_eval(&r, NULL, json_path, msg);
-            gr_itempop_free(&p);
+        /* the model `train model=itempop` would have written */
+        if ((s = gr_config_set(&m.cfg, "model", "itempop", msg)) != GR_OK) {
+            rc = gr_cli_error(s, msg);
+            goto done;
         }
-        if (s != GR_OK) rc = gr_cli_error(s, msg);
-        goto done;
+        m.n_users = d.train.n_users;
+        m.n_items = d.train.n_items;
+        m.dim = 1;
+        m.final = m.ego = gr_alloc((size_t)m.n_users + m.n_items, sizeof *m.ego);
+        if (m.ego == NULL) {
+            rc = gr_cli_error(GR_ERR_NOMEM, "out of memory for item popularity");
+            goto done;
+        }
+        gr_itempop_fit(&d.train, m.ego);
     }
     if (d.train.n_users > m.n_users || d.train.n_items > m.n_items) {
         gr_fail(msg, GR_ERR_INPUT, "%s: the data has ids beyond the model's id space (%u users, %u items)", model_path,
@@ -165,15 +170,16 @@ int gr_cmd_eval(int argc, char **argv)
         rc = gr_cli_error(GR_ERR_INPUT, msg);
         goto done;
     }
-    gr_dot_scorer ds;
-    if ((s = gr_dot_scorer_init(&ds, m.final, m.n_users, m.final + (size_t)m.n_users * m.dim, m.n_items, m.dim, msg)) != GR_OK) {
+    gr_model_scorer ms;
+    if ((s = gr_model_scorer_init(&ms, &m.cfg, m.final, m.n_users, m.final + (size_t)m.n_users * m.dim, m.n_items,
+                                  &d.train, NULL, msg)) != GR_OK) {
         rc = gr_cli_error(s, msg);
         goto done;
     }
     eo.user_ids = d.ds.user_ids;
     gr_eval_result r;
-    s = gr_evaluate(&ds.scorer, &d.train.R, d.has_valid ? &d.valid.R : NULL, &d.test.R, &eo, &r, msg);
-    gr_dot_scorer_free(&ds);
+    s = gr_evaluate(&ms.scorer, &d.train.R, d.has_valid ? &d.valid.R : NULL, &d.test.R, &eo, &r, msg);
+    gr_model_scorer_free(&ms);
     if (s == GR_OK) s = gr_cli_write_eval(&r, NULL, json_path, msg);
     if (s != GR_OK) rc = gr_cli_error(s, msg);
 done:

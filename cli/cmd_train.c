@@ -1,7 +1,6 @@
-/* gnnrec train: config + overrides -> data -> LightGCN/MF training with
- * validation and early stopping -> test metrics -> model file. */
-#include <cblas.h>
-#include <omp.h>
+/* gnnrec train: config + overrides -> data -> training with validation and
+ * early stopping (cli/train_run.h, shared with gnnrec compare) -> test
+ * metrics -> model file. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,27 +8,22 @@
 
 #include "cli/common.h"
 #include "cli/data.h"
-#include "cli/train_log.h"
-#include "core/alloc.h"
-#include "core/format.h"
-#include "core/sysinfo.h"
-#include "eval/dot_scorer.h"
-#include "eval/evaluate.h"
+#include "cli/train_run.h"
+#include "core/output.h"
 #include "gnn/checkpoint.h"
 #include "gnn/model.h"
 #include "gnn/model_file.h"
-#include "gnn/train.h"
-#include "sparse/adjacency.h"
-#include "sparse/grb.h"
 
 static const char help[] =
     "usage: gnnrec train [--config FILE] [key=value ...] [-o model.gnr] [options]\n"
     "       gnnrec train --resume CHECKPOINT [key=value ...] [-o model.gnr] [options]\n\n"
-    "Trains LightGCN (or MF: model=mf) on the config's [data] train file with the\n"
-    "sigmoid head, evaluates every eval_every epochs on the validation data (a valid\n"
-    "file, or valid_share of train; without either, on the test file as the\n"
-    "LightGCN reference code does), keeps the best epoch, stops after `patience`\n"
-    "evaluations without improvement, prints the test metrics and saves the model.\n"
+    "Trains LightGCN (or model=mf | ials | gfcf | itempop) on the config's [data]\n"
+    "train file with the sigmoid head, evaluates every eval_every epochs on the\n"
+    "validation data (a valid file, or valid_share of train; without either, on\n"
+    "the test file as the LightGCN reference code does), keeps the best epoch,\n"
+    "stops after `patience` evaluations without improvement, prints the test\n"
+    "metrics and saves the model.  ials, gfcf and itempop are fitted in closed\n"
+    "form (no checkpoints); all kinds are embedding models in one file format.\n"
     "With keep=last it trains all epochs and keeps the last (evaluations are only\n"
     "reported): the refit of an epoch count chosen on validation, on all of train.\n"
     "Any config key can be overridden as key=value or section.key=value, e.g.\n"
@@ -54,132 +48,6 @@ static const char help[] =
     "  --json FILE         final test metrics as JSON\n"
     "  --quiet             no progress, no report\n"
     "  --progress / --no-progress  force the progress line on or off (default: on a terminal)\n";
-
-typedef struct {
-    const gr_config *cfg;
-    const gr_run_data *data;
-    const gr_graph *target; /* what the early-stopping metric is measured on */
-    gr_metric stop;
-    gr_train_log *log;      /* NULL without --log */
-    int log_test;           /* also rank the test split at each evaluation */
-    gr_eval_result test;    /* of the latest evaluation, with log_test */
-    double eval_seconds;    /* the latest evaluation's, test ranking included */
-    const char *checkpoint; /* path, NULL when off */
-    int show_progress, quiet;
-    double batch_t0;
-} train_ctx;
-
-static gr_metric stop_metric(const gr_config *c)
-{
-    switch (c->stop_metric) {
-    case GR_STOP_NDCG: return GR_METRIC_NDCG;
-    case GR_STOP_PRECISION: return GR_METRIC_PRECISION;
-    case GR_STOP_HIT: return GR_METRIC_HIT;
-    case GR_STOP_MAP: return GR_METRIC_MAP;
-    case GR_STOP_MRR: return GR_METRIC_MRR;
-    case GR_STOP_RECALL: return GR_METRIC_RECALL;
-    }
-    return GR_METRIC_RECALL;
-}
-
-/* Ranks with the final embeddings E (users first, then items). */
-static gr_status evaluate_embeddings(const gr_config *c, const gr_run_data *d, const float *E, const gr_graph *target,
-                                     const gr_csr *mask2, gr_eval_result *r, char *msg)
-{
-    gr_dot_scorer ds;
-    const gr_graph *g = &d->train;
-    gr_status s = gr_dot_scorer_init(&ds, E, g->n_users, E + (size_t)g->n_users * c->dim, g->n_items, c->dim, msg);
-    if (s != GR_OK) return s;
-    gr_eval_opts o;
-    gr_eval_opts_default(&o);
-    o.mask_self = c->graph != GR_GRAPH_BIPARTITE;
-    o.n_ks = (int)c->n_topk;
-    for (uint32_t k = 0; k < c->n_topk; k++) o.ks[k] = c->topk[k];
-    s = gr_evaluate(&ds.scorer, &g->R, mask2, &target->R, &o, r, msg);
-    gr_dot_scorer_free(&ds);
-    return s;
-}
-
-static gr_status on_evaluate(void *vctx, const float *E, double *metric, char *msg)
-{
-    train_ctx *t = vctx;
-    gr_eval_result r;
-    const double t0 = gr_now();
-    gr_status s = evaluate_embeddings(t->cfg, t->data, E, t->target, NULL, &r, msg);
-    if (s == GR_OK) *metric = gr_eval_get(&r, t->stop, t->cfg->stop_k);
-    if (s == GR_OK && t->log_test) s = evaluate_embeddings(t->cfg, t->data, E, &t->data->test, &t->data->valid.R, &t->test, msg);
-    t->eval_seconds = gr_now() - t0;
-    return s;
-}
-
-static void on_batch(void *vctx, uint32_t epoch, size_t batch, size_t n_batches, double loss)
-{
-    train_ctx *t = vctx;
-    if (!t->show_progress) return;
-    double now = gr_now();
-    if (batch == 1) t->batch_t0 = now;
-    if (batch != n_batches && batch % 8 != 0) return;
-    double rate = now > t->batch_t0 ? (double)batch / (now - t->batch_t0) : 0;
-    int width = 24, done = (int)((double)width * (double)batch / (double)n_batches);
-    fprintf(stderr, "\repoch %u [%.*s%*s] %zu/%zu batches, %.1f batches/s, loss %.4f, ETA %.0f s   ", epoch, done,
-            "########################", width - done, "", batch, n_batches, rate, loss,
-            rate > 0 ? (double)(n_batches - batch) / rate : 0.0);
-    fflush(stderr);
-}
-
-static gr_status on_epoch(void *vctx, const gr_epoch_info *e, char *msg)
-{
-    train_ctx *t = vctx;
-    char name[32];
-    snprintf(name, sizeof name, "%s@%u", gr_metric_name(t->stop), t->cfg->stop_k);
-    if (t->show_progress) fprintf(stderr, "\r%*s\r", 100, "");
-    if (!t->quiet) {
-        fprintf(stderr, "epoch %u: loss %.5f, %.2f s", e->epoch, e->loss, e->seconds);
-        if (e->evaluated) fprintf(stderr, ", %s %.4f%s", name, e->metric, e->improved ? " (best)" : "");
-        fprintf(stderr, "\n");
-    }
-    if (t->log == NULL) return GR_OK;
-    char line[1024];
-    int n = snprintf(line, sizeof line, "{\"epoch\": %u, \"loss\": %.6f, \"seconds\": %.4f, \"elapsed\": %.3f", e->epoch,
-                     e->loss, e->seconds, e->elapsed);
-    if (e->evaluated)
-        n += snprintf(line + n, sizeof line - n, ", \"eval_seconds\": %.3f, \"%s\": %.6f", t->eval_seconds, name, e->metric);
-    if (e->evaluated && t->log_test) {
-        const char *sep = ", \"test\": {";
-        for (int j = 0; j < t->test.n_ks; j++, sep = ", ")
-            n += snprintf(line + n, sizeof line - n, "%s\"recall@%u\": %.6f, \"ndcg@%u\": %.6f", sep, t->test.ks[j],
-                          t->test.value[GR_METRIC_RECALL][j], t->test.ks[j], t->test.value[GR_METRIC_NDCG][j]);
-        n += snprintf(line + n, sizeof line - n, "}");
-    }
-    snprintf(line + n, sizeof line - n, "}");
-    return gr_train_log_line(t->log, line, msg);
-}
-
-static gr_status on_checkpoint(void *vctx, const gr_train_state *st, const float *ego, const float *E, char *msg)
-{
-    train_ctx *t = vctx;
-    const gr_graph *g = &t->data->train;
-    gr_model m = {.cfg = *t->cfg, .n_users = g->n_users, .n_items = g->n_items, .dim = t->cfg->dim,
-                  .ego = (float *)ego, .final = (float *)E, /* only read */
-                  .user_ids = (gr_idmap *)t->data->ds.user_ids, .item_ids = (gr_idmap *)t->data->ds.item_ids,
-                  .shared_ids = t->data->ds.shared_ids};
-    gr_status s = gr_checkpoint_save(t->checkpoint, &m, st, g, msg);
-    if (s == GR_OK && !t->quiet) {
-        if (t->show_progress) fprintf(stderr, "\r%*s\r", 100, "");
-        fprintf(stderr, "checkpoint of epoch %u written to %s\n", st->epoch, t->checkpoint);
-    }
-    return s;
-}
-
-/* Threads for OpenMP, OpenBLAS and GraphBLAS alike. */
-static gr_status set_threads(uint32_t threads, char *msg)
-{
-    if (threads > 0) {
-        omp_set_num_threads((int)threads);
-        openblas_set_num_threads((int)threads); /* the pthreads build ignores OpenMP's setting */
-    }
-    return gr_grb_init(omp_get_max_threads(), msg);
-}
 
 /* Opens and drops a temporary beside each output, so that a typo in a path
  * fails now rather than after hours of training. */
@@ -250,6 +118,12 @@ int gr_cmd_train(int argc, char **argv)
         }
     }
     if ((s = gr_config_check(&cfg, msg)) != GR_OK) goto early_error;
+    const int by_gradient = cfg.model == GR_MODEL_LIGHTGCN || cfg.model == GR_MODEL_MF;
+    if (!by_gradient && cfg.checkpoint_every > 0) {
+        gr_checkpoint_free(&ck);
+        return gr_cli_usage_error("train", "checkpoint_every is for lightgcn and mf; model = %s needs none",
+                                  gr_model_kind_name(cfg.model));
+    }
     if (ckpt_arg && cfg.checkpoint_every == 0) {
         gr_checkpoint_free(&ck);
         return gr_cli_usage_error("train", "--checkpoint needs checkpoint_every=N (epochs between checkpoints)");
@@ -259,7 +133,7 @@ int gr_cmd_train(int argc, char **argv)
         gr_checkpoint_free(&ck);
         return gr_cli_usage_error("train", "%s is at epoch %u: set epochs= above that to continue", resume, at);
     }
-    if ((s = set_threads(cfg.threads, msg)) != GR_OK) goto early_error;
+    if ((s = gr_train_set_threads(cfg.threads, msg)) != GR_OK) goto early_error;
     if (out && (strcmp(out, "-") == 0 || gr_path_is_gz(out))) {
         gr_checkpoint_free(&ck);
         return gr_cli_usage_error("train", "a model file cannot go to stdout or be gzip-compressed: %s", out);
@@ -282,97 +156,34 @@ int gr_cmd_train(int argc, char **argv)
     gr_run_data d;
     memset(&d, 0, sizeof d);
     gr_dataset_init(&d.ds);
-    gr_model m;
-    memset(&m, 0, sizeof m);
-    gr_norm_adj *adj = NULL;
-    gr_train_log log = {0};
+    gr_train_run_result res;
+    memset(&res, 0, sizeof res);
     int rc = gr_cli_load_run_data(&in, &cfg, &d);
     if (rc != GR_EXIT_OK) goto done;
-    const gr_graph *g = &d.train;
-    const uint32_t n = g->n_users + g->n_items;
-    if (resume && (s = gr_checkpoint_check_data(&ck, g, resume, msg)) != GR_OK) goto failed;
-    m.cfg = cfg;
-    m.n_users = g->n_users;
-    m.n_items = g->n_items;
-    m.dim = cfg.dim;
-    if (resume) {
-        /* The checkpoint's ego embeddings are where training goes on from. */
-        m.ego = ck.model.ego;
-        ck.model.ego = NULL;
-    } else {
-        /* huge pages: layer 1 and Adam read and write ego rows at random */
-        m.ego = gr_alloc_huge((size_t)n * cfg.dim, sizeof *m.ego);
-    }
-    m.final = gr_alloc_huge((size_t)n * cfg.dim, sizeof *m.final);
-    if (m.ego == NULL || m.final == NULL) {
-        s = gr_fail(msg, GR_ERR_NOMEM, "out of memory for %u x %u embeddings", n, cfg.dim);
-        goto failed;
-    }
-    if (!resume) gr_init_ego(m.ego, n, cfg.dim, cfg.init_std, cfg.seed);
-    if (cfg.layers > 0 && (s = gr_norm_adj_build(&adj, g, NULL, 0, msg)) != GR_OK) goto failed;
-    if (log_test && log_path == NULL) {
-        s = gr_fail(msg, GR_ERR_ARG, "--log-test writes to the training log: give --log FILE too");
-        goto failed;
-    }
-    if (log_test && !(d.has_valid && d.has_test)) {
-        s = gr_fail(msg, GR_ERR_ARG, "--log-test needs both a validation split (valid or valid_share) and a test file");
-        goto failed;
-    }
-    if (log_path && (s = gr_train_log_open(&log, log_path, resume ? ck.state.epoch : 0, msg)) != GR_OK) goto failed;
-
-    train_ctx t = {.cfg = &cfg, .data = &d, .stop = stop_metric(&cfg), .log = log_path ? &log : NULL,
-                   .log_test = log_test, .checkpoint = ckpt_path, .quiet = in.quiet};
-    t.show_progress = in.quiet ? 0 : (in.progress >= 0 ? in.progress : isatty(STDERR_FILENO));
-    t.target = d.has_valid ? &d.valid : (d.has_test ? &d.test : NULL);
-    gr_train_hooks hooks = {.ctx = &t, .evaluate = t.target ? on_evaluate : NULL, .on_batch = on_batch, .on_epoch = on_epoch,
-                            .on_checkpoint = ckpt_path ? on_checkpoint : NULL};
-    if (!in.quiet) {
-        char a[GR_FMT_LEN], b[GR_FMT_LEN], c[GR_FMT_LEN];
-        fprintf(stderr, "training %s: %s users x %s items, %s interactions, d = %u, K = %u, %d threads; %s %s\n",
-                gr_model_kind_name(cfg.model), gr_fmt_count(a, g->n_users), gr_fmt_count(b, g->n_items),
-                gr_fmt_count(c, g->R.nnz), cfg.dim, cfg.layers, omp_get_max_threads(),
-                cfg.keep == GR_KEEP_LAST ? "keeping the last epoch, evaluating on" : "selecting on",
-                d.has_valid ? (d.valid_carved ? "a validation share of train" : "the validation file")
-                            : (d.has_test ? "the test file (as the reference code does)" : "nothing (last epoch kept)"));
-    }
-    if (resume && !in.quiet)
-        fprintf(stderr, "resuming %s from epoch %u to %u%s\n", resume, ck.state.epoch, cfg.epochs,
-                ck.state.best_epoch ? "" : " (nothing evaluated yet)");
-    gr_train_report rep;
-    if ((s = gr_train_from(&cfg, g, adj, m.ego, m.final, &hooks, resume ? &ck.state : NULL, &rep, msg)) != GR_OK)
-        goto failed;
-    m.epoch = rep.epochs_run;
-    m.best_metric = rep.best_metric;
-    if (!in.quiet)
-        fprintf(stderr, "trained %u epochs in %.1f s (%.2f s/epoch)%s; %s epoch %u\n", rep.epochs_run, rep.seconds,
-                rep.seconds / (rep.epochs_run ? rep.epochs_run : 1), rep.stopped_early ? ", stopped early" : "",
-                cfg.keep == GR_KEEP_LAST ? "kept the last" : "best",
-                cfg.keep == GR_KEEP_LAST ? rep.epochs_run : rep.best_epoch);
+    const gr_train_run_opts opts = {.log_path = log_path, .log_test = log_test, .checkpoint = ckpt_path,
+                                    .resume = resume ? &ck : NULL, .resume_path = resume, .quiet = in.quiet,
+                                    .show_progress = in.progress >= 0 ? in.progress : isatty(STDERR_FILENO)};
+    if ((s = gr_train_run(&cfg, &d, &opts, &res, msg)) != GR_OK) goto failed;
     if (out) {
-        m.user_ids = (gr_idmap *)d.ds.user_ids;
-        m.item_ids = (gr_idmap *)d.ds.item_ids;
-        m.shared_ids = d.ds.shared_ids;
-        s = gr_model_save(&m, out, msg);
-        m.user_ids = m.item_ids = NULL; /* still owned by the dataset */
+        gr_model *m = &res.model;
+        m->user_ids = (gr_idmap *)d.ds.user_ids;
+        m->item_ids = (gr_idmap *)d.ds.item_ids;
+        m->shared_ids = d.ds.shared_ids;
+        s = gr_model_save(m, out, msg);
+        m->user_ids = m->item_ids = NULL; /* still owned by the dataset */
         if (s != GR_OK) goto failed;
         if (!in.quiet) fprintf(stderr, "model written to %s\n", out);
     }
-    if (d.has_test) {
-        gr_eval_result r;
-        const gr_csr *mask2 = d.has_valid ? &d.valid.R : NULL;
-        if ((s = evaluate_embeddings(&cfg, &d, m.final, &d.test, mask2, &r, msg)) != GR_OK) goto failed;
-        s = gr_cli_write_eval(&r, "test metrics (full ranking, training items masked):\n", json_path, msg);
+    if (res.has_test) {
+        s = gr_cli_write_eval(&res.test, "test metrics (full ranking, training items masked):\n", json_path, msg);
         if (s != GR_OK) goto failed;
     }
-    if ((s = gr_train_log_close(&log, msg)) != GR_OK) goto failed;
     rc = GR_EXIT_OK;
     goto done;
 failed:
     rc = gr_cli_error(s, msg);
 done:
-    gr_train_log_close(&log, msg);
-    gr_norm_adj_free(adj);
-    gr_model_free(&m);
+    gr_train_run_result_free(&res);
     gr_run_data_free(&d);
     gr_checkpoint_free(&ck);
     return rc;

@@ -70,5 +70,8 @@ int gr_cmd_generate(int argc, char **argv);
 int gr_cmd_train(int argc, char **argv);
 int gr_cmd_eval(int argc, char **argv);
 int gr_cmd_curve(int argc, char **argv);
+int gr_cmd_recommend(int argc, char **argv);
+int gr_cmd_export(int argc, char **argv);
+int gr_cmd_compare(int argc, char **argv);
 
 #endif

@@ -18,11 +18,11 @@ void gr_cli_input_from_config(gr_cli_input *in, const gr_config *c)
     in->load.shared_ids = c->graph != GR_GRAPH_BIPARTITE;
 }
 
-static int load_one(gr_cli_input *in, gr_dataset *ds, const char *path, size_t *end)
+int gr_cli_load_into(gr_cli_input *in, gr_dataset *ds, const char *path, const gr_load_opts *o, size_t *end)
 {
     char msg[GR_MSG_LEN] = "";
     gr_load_report rep;
-    gr_status s = gr_load_file(ds, path, &in->load, &rep, msg);
+    gr_status s = gr_load_file(ds, path, o, &rep, msg);
     gr_progress_finish(&in->bar);
     if (s != GR_OK) return gr_cli_error(s, msg);
     if (!in->quiet) {
@@ -33,6 +33,11 @@ static int load_one(gr_cli_input *in, gr_dataset *ds, const char *path, size_t *
     }
     *end = ds->rows.n;
     return GR_EXIT_OK;
+}
+
+static int load_one(gr_cli_input *in, gr_dataset *ds, const char *path, size_t *end)
+{
+    return gr_cli_load_into(in, ds, path, &in->load, end);
 }
 
 /* Carves a validation share out of the training graph, per user, seeded. */

@@ -18,6 +18,11 @@ typedef struct {
 /* Sets the input options from the config's [data] section. */
 void gr_cli_input_from_config(gr_cli_input *in, const gr_config *c);
 
+/* Appends one file to ds with options o (progress on in->bar), prints its
+ * load report unless in->quiet, and sets *end to ds->rows.n.  Prints errors;
+ * returns an exit code. */
+int gr_cli_load_into(gr_cli_input *in, gr_dataset *ds, const char *path, const gr_load_opts *o, size_t *end);
+
 /* Loads c->train, c->valid and c->test (empty paths are skipped) and builds
  * their graphs; without a validation file and with c->valid_share > 0, a
  * per-user share of train (seeded by c->seed) becomes the validation graph.

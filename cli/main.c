@@ -10,7 +10,10 @@ static const gr_cli_command commands[] = {
     {"convert", gr_cmd_convert, "read any supported format, filter (rating, degree, k-core), write it back"},
     {"train", gr_cmd_train, "train LightGCN or MF from a config; validation, early stopping, model file"},
     {"eval", gr_cmd_eval, "full-ranking evaluation of a model: recall, ndcg, ... at K"},
+    {"recommend", gr_cmd_recommend, "top-K unseen items per user as TSV; folds in new users from their history"},
+    {"export", gr_cmd_export, "user or item embeddings as NumPy .npy or TSV"},
     {"curve", gr_cmd_curve, "plot training logs: a metric against epochs or seconds, as SVG"},
+    {"compare", gr_cmd_compare, "train and test several models on the same data: table, JSON, HTML report"},
     {"generate", gr_cmd_generate, "synthetic interactions with planted communities and power-law degrees"},
 };
 

@@ -101,8 +101,9 @@ static void tick_label(const axis *a, double t, char buf[GR_FMT_LEN])
     snprintf(buf, GR_FMT_LEN, "%.*f", decimals, t);
 }
 
-/* Writes s with XML's five special characters escaped. */
-static gr_status put_escaped(gr_output *o, const char *s, char *msg)
+const char *gr_svg_color(size_t i) { return palette[i % PALETTE_N]; }
+
+gr_status gr_svg_escape(gr_output *o, const char *s, char *msg)
 {
     gr_status status = GR_OK;
     for (; s != NULL && *s != '\0'; s++) {
@@ -124,7 +125,7 @@ static gr_status put_text(gr_output *o, const char *attrs, const char *text, cha
 {
     gr_status status = GR_OK;
     GR_TRY(gr_output_printf(o, msg, "<text %s>", attrs));
-    GR_TRY(put_escaped(o, text, msg));
+    GR_TRY(gr_svg_escape(o, text, msg));
     GR_TRY(gr_output_puts(o, "</text>\n", msg));
 fail:
     return status;
@@ -132,7 +133,7 @@ fail:
 
 static const char *series_color(const gr_svg_series *s, size_t i)
 {
-    return s->color != NULL ? s->color : palette[i % PALETTE_N];
+    return s->color != NULL ? s->color : gr_svg_color(i);
 }
 
 /* Grid lines, tick marks and labels of both axes, then the plot frame. */
@@ -187,7 +188,7 @@ static gr_status draw_series(gr_output *o, const axis *x, const axis *y, const g
     gr_status status = GR_OK;
     if (s->style != GR_SVG_POINTS) {
         GR_TRY(gr_output_puts(o, "<path fill=\"none\" stroke-width=\"1.5\" stroke=\"", msg));
-        GR_TRY(put_escaped(o, color, msg));
+        GR_TRY(gr_svg_escape(o, color, msg));
         GR_TRY(gr_output_puts(o, "\" d=\"", msg));
         int pen_down = 0;
         for (size_t i = 0; i < s->n; i++) {
@@ -204,7 +205,7 @@ static gr_status draw_series(gr_output *o, const axis *x, const axis *y, const g
     }
     if (s->style != GR_SVG_LINES) {
         GR_TRY(gr_output_puts(o, "<g fill=\"", msg));
-        GR_TRY(put_escaped(o, color, msg));
+        GR_TRY(gr_svg_escape(o, color, msg));
         GR_TRY(gr_output_puts(o, "\">\n", msg));
         for (size_t i = 0; i < s->n; i++) {
             if (!usable(s->x[i], x->scale) || !usable(s->y[i], y->scale)) continue;
@@ -218,9 +219,10 @@ fail:
     return status;
 }
 
-/* Legend in the top-right corner of the plot, on a translucent box so data
+/* Legend in the top-right (or bottom-right) corner of the plot, on a translucent box so data
  * behind it stays visible. */
-static gr_status draw_legend(gr_output *o, const frame *f, const gr_svg_series *series, size_t n, char *msg)
+static gr_status draw_legend(gr_output *o, const frame *f, const gr_svg_series *series, size_t n, int bottom,
+                             char *msg)
 {
     gr_status status = GR_OK;
     char attrs[128];
@@ -230,15 +232,15 @@ static gr_status draw_legend(gr_output *o, const frame *f, const gr_svg_series *
         if (len > longest) longest = len;
     }
     const double w = 44.0 + 7.0 * (double)longest, h = 10.0 + 18.0 * (double)n;
-    const double left = f->right - w - 10.0, top = f->top + 10.0;
+    const double left = f->right - w - 10.0, top = bottom ? f->bottom - h - 10.0 : f->top + 10.0;
     GR_TRY(gr_output_printf(o, msg, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"white\" "
                                     "fill-opacity=\"0.85\" stroke=\"#cccccc\"/>\n", left, top, w, h));
     for (size_t i = 0; i < n; i++) {
         const double cy = top + 14.0 + 18.0 * (double)i;
         GR_TRY(gr_output_puts(o, "<g stroke=\"", msg));
-        GR_TRY(put_escaped(o, series_color(&series[i], i), msg));
+        GR_TRY(gr_svg_escape(o, series_color(&series[i], i), msg));
         GR_TRY(gr_output_puts(o, "\" fill=\"", msg));
-        GR_TRY(put_escaped(o, series_color(&series[i], i), msg));
+        GR_TRY(gr_svg_escape(o, series_color(&series[i], i), msg));
         GR_TRY(gr_output_puts(o, "\">", msg));
         if (series[i].style != GR_SVG_POINTS)
             GR_TRY(gr_output_printf(o, msg, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke-width=\"1.5\"/>",
@@ -300,7 +302,7 @@ gr_status gr_svg_render(gr_output *o, const gr_svg_chart *chart, const gr_svg_se
         GR_TRY(put_text(o, attrs, chart->y_label, msg));
     }
     for (size_t k = 0; k < n_series; k++) GR_TRY(draw_series(o, &x, &y, &series[k], series_color(&series[k], k), msg));
-    if (n_series > 0) GR_TRY(draw_legend(o, &f, series, n_series, msg));
+    if (n_series > 0) GR_TRY(draw_legend(o, &f, series, n_series, chart->legend_bottom, msg));
     GR_TRY(gr_output_puts(o, "</svg>\n", msg));
 fail:
     return status;

@@ -38,11 +38,20 @@ typedef struct {
     const char *y_label;
     gr_svg_scale x_scale, y_scale;
     int width, height;    /* pixels; 0 means 720 x 480 */
+    int legend_bottom;    /* 1: legend in the bottom-right corner, out of the way of rising curves */
 } gr_svg_chart;
 
 /* Writes the chart as one <svg> element to o (e.g. inside an HTML report). */
 gr_status gr_svg_render(gr_output *o, const gr_svg_chart *chart, const gr_svg_series *series, size_t n_series,
                         char *msg);
+
+/* The palette colour of series i (what a series without a colour gets), so
+ * that pages with several charts can give one run one colour throughout. */
+const char *gr_svg_color(size_t i);
+
+/* Writes s with XML's five special characters escaped, which is also right
+ * for HTML text and attribute values.  s may be NULL (nothing is written). */
+gr_status gr_svg_escape(gr_output *o, const char *s, char *msg);
 
 /* Writes the chart to a file, atomically. */
 gr_status gr_svg_write(const char *path, const gr_svg_chart *chart, const gr_svg_series *series, size_t n_series,

@@ -1,4 +1,5 @@
-/* gr_evaluate: blocks of users -> scorer -> masked top-K -> metrics. */
+/* gr_evaluate: the shared ranking loop (eval/rank.h) with a consumer that
+ * turns each block's lists into metrics. */
 #include "eval/evaluate.h"
 
 #include <math.h>
@@ -8,7 +9,7 @@
 #include "core/alloc.h"
 #include "core/output.h"
 #include "core/sysinfo.h"
-#include "eval/topk.h"
+#include "eval/rank.h"
 
 /* A cut-off beyond this is a typo, not an evaluation protocol. */
 #define GR_EVAL_K_LIMIT 100000u
@@ -66,18 +67,50 @@ fail:
     return status;
 }
 
+/* What the metrics consumer carries from block to block. */
+typedef struct {
+    const gr_eval_opts *o;
+    const gr_csr *test;
+    uint32_t *ranked;   /* one list's items */
+    uint32_t *min_rank; /* best rank each item reached in any list, for coverage */
+    gr_output *out;     /* the per-user file, or NULL */
+    double sum[GR_METRIC_PER_USER][GR_EVAL_MAX_K];
+} eval_sums;
+
+/* Metrics in user order on the main thread: a few hundred operations per
+ * user, and the sums come out the same for every block size and thread count. */
+static gr_status add_block(void *ctx, const gr_rank_block *b, char *msg)
+{
+    gr_status status = GR_OK;
+    eval_sums *e = ctx;
+    const gr_eval_opts *o = e->o;
+    double v[GR_METRIC_PER_USER][GR_EVAL_MAX_K];
+    for (size_t k = 0; k < b->n; k++) {
+        const uint32_t u = b->users[k];
+        const gr_topk_entry *list = b->top + k * (size_t)b->stride;
+        for (uint32_t p = 0; p < b->top_n[k]; p++) {
+            e->ranked[p] = list[p].item;
+            if (p < e->min_rank[list[p].item]) e->min_rank[list[p].item] = p;
+        }
+        const uint64_t n_test = gr_csr_degree(e->test, u);
+        gr_user_metrics(e->ranked, b->top_n[k], e->test->idx + e->test->ptr[u], n_test, o->ks, o->n_ks, v);
+        for (int m = 0; m < GR_METRIC_PER_USER; m++)
+            for (int j = 0; j < o->n_ks; j++) e->sum[m][j] += v[m][j];
+        if (e->out) GR_TRY(write_user_row(e->out, o, u, n_test, v, msg));
+    }
+fail:
+    return status;
+}
+
 gr_status gr_evaluate(const gr_scorer *s, const gr_csr *train, const gr_csr *mask2, const gr_csr *test,
                       const gr_eval_opts *o, gr_eval_result *r, char *msg)
 {
     gr_status status = GR_OK;
     double t0 = gr_now();
     gr_eval_opts defaults;
-    uint32_t *users = NULL, *top_n = NULL, *ranked = NULL, *min_rank = NULL;
-    float *scores = NULL;
-    gr_topk_entry *top = NULL;
-    gr_output *out = NULL;
-    double sum[GR_METRIC_PER_USER][GR_EVAL_MAX_K] = {{0}};
-    double v[GR_METRIC_PER_USER][GR_EVAL_MAX_K];
+    uint32_t *users = NULL;
+    eval_sums e;
+    memset(&e, 0, sizeof e);
 
     memset(r, 0, sizeof *r);
     if (!o) {
@@ -93,10 +126,16 @@ gr_status gr_evaluate(const gr_scorer *s, const gr_csr *train, const gr_csr *mas
     GR_TRY(check_matrix(mask2, "mask", n_items, msg));
     GR_TRY(check_matrix(test, "test", n_items, msg));
 
-    uint32_t max_k = 0;
+    gr_rank_opts ro;
+    gr_rank_opts_default(&ro);
+    ro.k = 0;
     for (int j = 0; j < o->n_ks; j++)
-        if (o->ks[j] > max_k) max_k = o->ks[j];
-    const uint32_t list_k = max_k < n_items ? max_k : n_items; /* longest list that can exist */
+        if (o->ks[j] > ro.k) ro.k = o->ks[j];
+    ro.mem_budget = o->mem_budget;
+    ro.n_threads = o->n_threads;
+    ro.mask1 = train;
+    ro.mask2 = mask2;
+    ro.mask_self = o->mask_self;
 
     /* the evaluated users, ascending */
     size_t n_eval = gr_csr_nonempty_rows(test);
@@ -107,79 +146,45 @@ gr_status gr_evaluate(const gr_scorer *s, const gr_csr *train, const gr_csr *mas
     for (uint32_t u = 0; u < test->n_rows; u++)
         if (gr_csr_degree(test, u) > 0) users[n_eval++] = u;
 
-    size_t budget = o->mem_budget ? o->mem_budget : GR_EVAL_DEFAULT_BUDGET;
-    size_t block = budget / ((size_t)n_items * sizeof(float));
-    if (block < 1) block = 1;
-    if (block > n_eval) block = n_eval;
-
-    scores = gr_alloc_huge(block * (size_t)n_items, sizeof *scores);
-    top = gr_alloc(block * (size_t)list_k, sizeof *top);
-    top_n = gr_alloc(block, sizeof *top_n);
-    ranked = gr_alloc(list_k, sizeof *ranked);
-    min_rank = gr_alloc(n_items, sizeof *min_rank);
-    GR_CHECK_ALLOC(scores, "a block of scores (lower the memory budget)");
-    if (!top || !top_n || !ranked || !min_rank) GR_FAIL(GR_ERR_NOMEM, "out of memory allocating top-K lists");
-    /* min_rank[i]: best rank item i reached in any list, for coverage */
-    for (uint32_t i = 0; i < n_items; i++) min_rank[i] = UINT32_MAX;
+    e.o = o;
+    e.test = test;
+    e.ranked = gr_alloc(ro.k < n_items ? ro.k : n_items, sizeof *e.ranked);
+    e.min_rank = gr_alloc(n_items, sizeof *e.min_rank);
+    if (!e.ranked || !e.min_rank) GR_FAIL(GR_ERR_NOMEM, "out of memory allocating top-K lists");
+    for (uint32_t i = 0; i < n_items; i++) e.min_rank[i] = UINT32_MAX;
 
     if (o->per_user_path) {
-        GR_TRY(gr_output_open(&out, o->per_user_path, msg));
-        GR_TRY(write_user_header(out, o, msg));
+        GR_TRY(gr_output_open(&e.out, o->per_user_path, msg));
+        GR_TRY(write_user_header(e.out, o, msg));
     }
-
-    for (size_t b = 0; b < n_eval; b += block) {
-        size_t nb = n_eval - b < block ? n_eval - b : block;
-        double t = gr_now();
-        GR_TRY(s->score(s->ctx, users + b, nb, scores, msg));
-        double t_mid = gr_now();
-        r->score_seconds += t_mid - t;
-        GR_TRY(gr_topk_block(scores, nb, n_items, users + b, train, mask2, o->mask_self, list_k, o->n_threads, top,
-                             top_n, msg));
-        /* Metrics in user order on the main thread: a few hundred
-         * operations per user, and the sums come out the same for every
-         * block size and thread count. */
-        for (size_t k = 0; k < nb; k++) {
-            const uint32_t u = users[b + k];
-            const gr_topk_entry *list = top + k * (size_t)list_k;
-            for (uint32_t p = 0; p < top_n[k]; p++) {
-                ranked[p] = list[p].item;
-                if (p < min_rank[list[p].item]) min_rank[list[p].item] = p;
-            }
-            const uint64_t n_test = gr_csr_degree(test, u);
-            gr_user_metrics(ranked, top_n[k], test->idx + test->ptr[u], n_test, o->ks, o->n_ks, v);
-            for (int m = 0; m < GR_METRIC_PER_USER; m++)
-                for (int j = 0; j < o->n_ks; j++) sum[m][j] += v[m][j];
-            if (out) GR_TRY(write_user_row(out, o, u, n_test, v, msg));
-        }
-        r->rank_seconds += gr_now() - t_mid;
-        r->n_blocks++;
-    }
+    gr_rank_stats st;
+    GR_TRY(gr_rank_users(s, users, n_eval, &ro, add_block, &e, &st, msg));
+    r->score_seconds = st.score_seconds;
+    r->rank_seconds = st.select_seconds + st.consume_seconds;
+    r->n_blocks = st.n_blocks;
+    r->block_users = st.block_users;
 
     r->n_ks = o->n_ks;
     memcpy(r->ks, o->ks, sizeof r->ks);
     for (int m = 0; m < GR_METRIC_PER_USER; m++)
-        for (int j = 0; j < o->n_ks; j++) r->value[m][j] = sum[m][j] / (double)n_eval;
+        for (int j = 0; j < o->n_ks; j++) r->value[m][j] = e.sum[m][j] / (double)n_eval;
     for (int j = 0; j < o->n_ks; j++) {
         uint64_t covered = 0;
-        for (uint32_t i = 0; i < n_items; i++) covered += min_rank[i] < o->ks[j];
+        for (uint32_t i = 0; i < n_items; i++) covered += e.min_rank[i] < o->ks[j];
         r->value[GR_METRIC_COVERAGE][j] = (double)covered / (double)n_items;
     }
     r->n_users = n_eval;
     r->n_items = n_items;
-    r->block_users = (uint32_t)block;
-    if (out) {
-        gr_output *o_done = out;
-        out = NULL; /* commit frees it in every case */
-        GR_TRY(gr_output_commit(o_done, msg));
+    if (e.out) {
+        gr_output *done = e.out;
+        e.out = NULL; /* commit frees it in every case */
+        GR_TRY(gr_output_commit(done, msg));
     }
     r->seconds = gr_now() - t0;
 fail:
-    gr_output_abort(out);
+    gr_output_abort(e.out);
     free(users);
-    free(scores);
-    free(top);
-    free(top_n);
-    free(ranked);
-    free(min_rank);
+    free(e.ranked);
+    free(e.min_rank);
     return status;
 }

@@ -4,8 +4,8 @@
  * are selected once, and eval/metrics.h's metrics are averaged over users.
  *
  * Users are scored in blocks whose score matrix fits o->mem_budget, so no
- * |U| x |I| matrix ever exists: scoring (the model's GEMM, BLAS threads) and
- * ranking (OpenMP over the block's users) alternate on the main thread. */
+ * |U| x |I| matrix ever exists: the loop is eval/rank.h's, shared with
+ * recommendation, and the metrics are its consumer. */
 #ifndef GR_EVALUATE_H
 #define GR_EVALUATE_H
 
@@ -14,11 +14,12 @@
 
 #include "core/error.h"
 #include "eval/metrics.h"
+#include "eval/rank.h"
 #include "eval/scorer.h"
 #include "graph/graph.h"
 #include "loaders/idmap.h"
 
-#define GR_EVAL_DEFAULT_BUDGET ((size_t)256 << 20)
+#define GR_EVAL_DEFAULT_BUDGET GR_RANK_DEFAULT_BUDGET
 
 typedef struct {
     uint32_t ks[GR_EVAL_MAX_K];  /* cut-offs, each >= 1; any order */

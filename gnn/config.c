@@ -15,7 +15,8 @@
 static const char *const format_names[] = {"auto", "adj", "edges", "movielens", NULL};
 static const char *const ids_names[] = {"auto", "int", "string", NULL};
 static const char *const graph_names[] = {"bipartite", "directed", "undirected", NULL};
-static const char *const model_names[] = {"lightgcn", "mf", NULL};
+static const char *const model_names[] = {"lightgcn", "mf", "ials", "gfcf", "itempop", NULL};
+static const char *const solver_names[] = {"cholesky", "cg", NULL};
 static const char *const loss_names[] = {"bpr", "bce", NULL};
 static const char *const opt_names[] = {"adam", "sgd", NULL};
 static const char *const keep_names[] = {"best", "last", NULL};
@@ -24,7 +25,8 @@ static const char *const metric_names[] = {"recall", "precision", "ndcg", "hit_r
 /* Enum fields are written through an int pointer. */
 _Static_assert(sizeof(gr_format) == sizeof(int) && sizeof(gr_id_mode) == sizeof(int) &&
                    sizeof(gr_graph_kind) == sizeof(int) && sizeof(gr_model_kind) == sizeof(int) &&
-                   sizeof(gr_loss_kind) == sizeof(int) && sizeof(gr_opt_kind) == sizeof(int),
+                   sizeof(gr_loss_kind) == sizeof(int) && sizeof(gr_opt_kind) == sizeof(int) &&
+                   sizeof(gr_keep_kind) == sizeof(int) && sizeof(gr_solver_kind) == sizeof(int),
                "enums are int-sized");
 
 #define OFF(f) offsetof(gr_config, f)
@@ -36,7 +38,7 @@ static const key_def keys[] = {
     {"data", "ids", T_ENUM, OFF(ids), 0, 0, 0, 0, ids_names, "auto | int | string"},
     {"data", "min_rating", T_OPT_DOUBLE, OFF(min_rating), -1e300, 1e300, 0, 0, NULL, "keep rows rated >= this (empty: keep all)"},
     {"data", "graph", T_ENUM, OFF(graph), 0, 0, 0, 0, graph_names, "bipartite | directed | undirected"},
-    {"model", "model", T_ENUM, OFF(model), 0, 0, 0, 0, model_names, "lightgcn | mf (mf = no propagation, layers 0)"},
+    {"model", "model", T_ENUM, OFF(model), 0, 0, 0, 0, model_names, "lightgcn | mf | ials | gfcf | itempop (all but lightgcn: layers 0)"},
     {"model", "dim", T_U32, OFF(dim), 1, 4096, 0, 0, NULL, "embedding size d"},
     {"model", "layers", T_U32, OFF(layers), 0, GR_MAX_LAYERS, 0, 0, NULL, "propagation layers K"},
     {"model", "layer_weights", T_WEIGHTS, OFF(layer_weights), 0, 0, 0, 0, NULL, "K+1 weights (empty: 1/(K+1) each)"},
@@ -59,6 +61,14 @@ static const key_def keys[] = {
     {"eval", "stop_metric", T_METRIC, OFF(stop_metric), 0, 0, 0, 0, NULL, "early-stopping metric: recall|precision|ndcg|hit_rate|map|mrr @K, K in topk"},
     {"eval", "keep", T_ENUM, OFF(keep), 0, 0, 0, 0, keep_names,
      "best: the best-evaluated epoch, stopping after patience | last: the final epoch (no early stop)"},
+    {"ials", "unobserved_weight", T_DOUBLE, OFF(unobserved_weight), 0, 1e6, 0, 0, NULL, "alpha0: weight of the unobserved pairs"},
+    {"ials", "reg", T_DOUBLE, OFF(reg), 0, 1e6, 0, 0, NULL, "lambda: L2 weight"},
+    {"ials", "reg_exponent", T_DOUBLE, OFF(reg_exponent), 0, 10, 0, 0, NULL, "nu: a row's L2 weight is lambda (n_row + alpha0 n_other)^nu"},
+    {"ials", "solver", T_ENUM, OFF(solver), 0, 0, 0, 0, solver_names, "cholesky | cg"},
+    {"ials", "cg_steps", T_U32, OFF(cg_steps), 1, 1000, 0, 0, NULL, "conjugate-gradient steps per row (solver = cg)"},
+    {"gfcf", "ideal_weight", T_DOUBLE, OFF(ideal_weight), 0, 1e6, 0, 0, NULL, "alpha of the ideal low-pass part (rank dim); 0 = linear filter only"},
+    {"gfcf", "power_iters", T_U32, OFF(power_iters), 0, 100, 0, 0, NULL, "randomized SVD power iterations"},
+    {"gfcf", "oversample", T_U32, OFF(oversample), 0, 4096, 0, 0, NULL, "randomized SVD columns beyond dim"},
 };
 #define N_KEYS (sizeof keys / sizeof keys[0])
 _Static_assert(N_KEYS == GR_CONFIG_N_KEYS, "GR_CONFIG_N_KEYS matches the key table");
@@ -92,6 +102,16 @@ void gr_config_default(gr_config *c)
     c->topk[2] = 50;
     c->stop_metric = GR_STOP_RECALL;
     c->stop_k = 20;
+    /* iALS: the best on Gowalla's validation share at d = 64..512
+     * (docs/RESULTS.md); CG matched Cholesky's accuracy 2-4x faster */
+    c->unobserved_weight = 0.01;
+    c->reg = 0.003;
+    c->reg_exponent = 1.0;
+    c->solver = GR_SOLVER_CG;
+    c->cg_steps = 3;
+    c->ideal_weight = 0.3;
+    c->power_iters = 2;
+    c->oversample = 64;
 }
 
 const char *gr_config_enum_name(const char *const *names, int v)
@@ -241,10 +261,11 @@ int gr_config_set_value(gr_config *c, const key_def *k, const char *v, char *why
         for (int i = 0; k->names[i] != NULL; i++)
             if (strcmp(v, k->names[i]) == 0) {
                 *(int *)(void *)field = i;
-                if (k->off == OFF(model) && i == GR_MODEL_MF) {
+                if (k->off == OFF(model) && i != GR_MODEL_LIGHTGCN) {
                     c->layers = 0;
                     c->n_layer_weights = 0;
                     memset(c->layer_weights, 0, sizeof c->layer_weights);
+                    if (i == GR_MODEL_ITEMPOP) c->dim = 1;
                 } else if (k->off == OFF(model) && c->layers == 0) {
                     c->layers = 3;
                 }
@@ -326,8 +347,14 @@ gr_status gr_config_set_arg(gr_config *c, const char *assignment, char *msg)
 
 gr_status gr_config_check(const gr_config *c, char *msg)
 {
-    if (c->model == GR_MODEL_MF && c->layers != 0)
-        return gr_fail(msg, GR_ERR_ARG, "model = mf needs layers = 0 (got %u)", c->layers);
+    if (c->model != GR_MODEL_LIGHTGCN && c->layers != 0)
+        return gr_fail(msg, GR_ERR_ARG, "model = %s needs layers = 0 (got %u)", gr_model_kind_name(c->model), c->layers);
+    if (c->model == GR_MODEL_ITEMPOP && c->dim != 1)
+        return gr_fail(msg, GR_ERR_ARG, "model = itempop needs dim = 1 (got %u)", c->dim);
+    if (c->model == GR_MODEL_GFCF && c->ideal_weight == 0 && c->dim != 1)
+        return gr_fail(msg, GR_ERR_ARG,
+                       "model = gfcf with ideal_weight = 0 is the linear filter alone: set dim = 1 (got %u; its "
+                       "embeddings are all zero, and a wider dim only slows scoring)", c->dim);
     if (c->n_layer_weights != 0 && c->n_layer_weights != c->layers + 1)
         return gr_fail(msg, GR_ERR_ARG, "layer_weights has %u entries; layers = %u needs %u", c->n_layer_weights,
                        c->layers, c->layers + 1);
@@ -352,7 +379,10 @@ int gr_config_equal(const gr_config *a, const gr_config *b)
            a->checkpoint_every == b->checkpoint_every && a->eval_every == b->eval_every &&
            a->patience == b->patience && a->n_topk == b->n_topk &&
            memcmp(a->topk, b->topk, a->n_topk * sizeof(uint32_t)) == 0 && a->stop_metric == b->stop_metric &&
-           a->stop_k == b->stop_k && a->keep == b->keep;
+           a->stop_k == b->stop_k && a->keep == b->keep && a->unobserved_weight == b->unobserved_weight &&
+           a->reg == b->reg && a->reg_exponent == b->reg_exponent && a->solver == b->solver &&
+           a->cg_steps == b->cg_steps && a->ideal_weight == b->ideal_weight && a->power_iters == b->power_iters &&
+           a->oversample == b->oversample;
 }
 
 float gr_config_layer_weight(const gr_config *c, uint32_t k)

@@ -10,6 +10,8 @@
  *   [train]  loss (bpr | bce), neg, optimizer (adam | sgd), lr, lr_decay, decay, batch,
  *            epochs, seed, threads, valid_share, checkpoint_every
  *   [eval]   eval_every, patience, topk, stop_metric, keep
+ *   [ials]   unobserved_weight, reg, reg_exponent, solver, cg_steps
+ *   [gfcf]   ideal_weight, power_iters, oversample
  *
  * Key names are unique across sections, so an override may say "lr=0.005" or
  * "train.lr=0.005".  Relative data paths are taken relative to the current
@@ -17,9 +19,12 @@
  * meant to be run from the repository root, and a config stored inside a model
  * file must mean the same thing wherever the model is loaded.
  *
- * Two keys interact: setting model = mf sets layers = 0 (MF is LightGCN
- * without propagation) and clears layer_weights; setting model = lightgcn
- * while layers is 0 restores the default 3.  Checks that span several keys
+ * Two keys interact: setting model to anything but lightgcn sets layers = 0
+ * (MF is LightGCN without propagation; the others do not propagate by
+ * gradient) and clears layer_weights, model = itempop also sets dim = 1 (an
+ * item's popularity is its one-number embedding); setting model = lightgcn
+ * while layers is 0 restores the default 3.  For gfcf, dim is the rank of the
+ * ideal low-pass part (its embeddings are the top singular vectors).  Checks that span several keys
  * (layer_weights has layers + 1 entries, stop_metric's K is in topk, ...) are
  * in gr_config_check(), which gr_config_load() runs and which callers run
  * again after applying overrides. */
@@ -37,7 +42,12 @@
 #define GR_MAX_LAYERS 8    /* LightGCN peaks at K = 3..4; deeper only oversmooths */
 #define GR_MAX_TOPK 8
 
-typedef enum { GR_MODEL_LIGHTGCN, GR_MODEL_MF } gr_model_kind;
+/* lightgcn and mf train by gradient (gnn/train.h); ials by alternating
+ * closed-form solves (gnn/ials.h); gfcf is a training-free graph filter
+ * (gnn/gfcf.h); itempop scores by training degree (gnn/itempop.h).  All of
+ * them are embedding models in the same model file. */
+typedef enum { GR_MODEL_LIGHTGCN, GR_MODEL_MF, GR_MODEL_IALS, GR_MODEL_GFCF, GR_MODEL_ITEMPOP } gr_model_kind;
+typedef enum { GR_SOLVER_CHOLESKY, GR_SOLVER_CG } gr_solver_kind;
 typedef enum { GR_LOSS_BPR, GR_LOSS_BCE } gr_loss_kind;
 typedef enum { GR_OPT_ADAM, GR_OPT_SGD } gr_opt_kind;
 /* Which epoch's embeddings training ends with: the best-evaluated one (early
@@ -87,6 +97,16 @@ typedef struct {
     gr_stop_metric stop_metric;  /* early-stopping metric, at K = stop_k */
     uint32_t stop_k;
     gr_keep_kind keep;           /* best (default) | last */
+    /* [ials] (Hu et al. 2008 with Rendle et al. 2022's regularization) */
+    double unobserved_weight;    /* alpha0: weight of every unobserved pair's 0 target */
+    double reg;                  /* lambda */
+    double reg_exponent;         /* nu: a row's L2 weight is lambda (|I_u| + alpha0 |I|)^nu */
+    gr_solver_kind solver;       /* cholesky | cg: how each d x d system is solved */
+    uint32_t cg_steps;           /* conjugate-gradient steps per solve (solver = cg) */
+    /* [gfcf] (Shen et al. 2021) */
+    double ideal_weight;         /* alpha of the ideal low-pass part; 0 = linear filter only */
+    uint32_t power_iters;        /* randomized SVD: power iterations */
+    uint32_t oversample;         /* randomized SVD: extra columns beyond dim */
 } gr_config;
 
 /* Fills every field with its default (zeroing padding and unused bytes, so

@@ -187,7 +187,7 @@ gr_status gr_config_format(const gr_config *c, char **text, size_t *len, char *m
     size_t size = 0;
     FILE *f = open_memstream(&buf, &size);
     if (f == NULL) return gr_fail(msg, GR_ERR_NOMEM, "out of memory formatting the config");
-    static const char *const sections[] = {"data", "model", "train", "eval"};
+    static const char *const sections[] = {"data", "model", "train", "eval", "ials", "gfcf"};
     char value[GR_PATH_MAX + 64];
     fputs("# gnnrec run configuration: every key, so it loads back to the same run.\n"
           "# Relative data paths are relative to the current directory.\n", f);

@@ -1,18 +1,13 @@
 /* ItemPop: every user gets the most popular items they have not seen.  The
- * baseline any recommender must beat; a scorer like the models' ones. */
+ * baseline any recommender must beat, stored as an embedding model of
+ * dimension 1 (every user 1, every item its training degree) so it goes
+ * through the same scoring, ranking and output code as the others. */
 #ifndef GR_ITEMPOP_H
 #define GR_ITEMPOP_H
 
-#include "core/error.h"
-#include "eval/scorer.h"
 #include "graph/graph.h"
 
-typedef struct {
-    gr_scorer scorer;  /* hand &p.scorer to gr_evaluate; ctx points at p */
-    float *popularity; /* n_items: training degree */
-} gr_itempop;
-
-gr_status gr_itempop_init(gr_itempop *p, const gr_graph *train, char *msg);
-void gr_itempop_free(gr_itempop *p);
+/* E: (n_users + n_items) x 1, users first. */
+void gr_itempop_fit(const gr_graph *train, float *E);
 
 #endif

@@ -1,12 +1,24 @@
 #include "gnn/loss.h"
 
+#include <omp.h>
 #include <stdlib.h>
 
 #include "core/alloc.h"
 
-/* Columns per scatter task: 16 floats = one 64-byte cache line, so two threads
- * never write the same line of a gradient row. */
-#define GR_LOSS_COL_BLOCK 16
+/* Scatter tasks split a row's columns into whole 64-byte cache lines (16
+ * floats), so two threads never write the same line of a gradient row; one
+ * task per thread, because each task walks the whole batch (a cache miss per
+ * row visit) while its columns are a few instructions.  The split changes
+ * which thread adds to a column, never the order of the adds, so results do
+ * not depend on it. */
+#define GR_LOSS_LINE 16
+
+static uint32_t column_block(uint32_t d)
+{
+    const uint32_t threads = (uint32_t)omp_get_max_threads();
+    const uint32_t per = (d + threads - 1) / threads;
+    return (per + GR_LOSS_LINE - 1) / GR_LOSS_LINE * GR_LOSS_LINE;
+}
 
 typedef enum { HEAD_BPR, HEAD_BCE } head_kind;
 
@@ -48,15 +60,18 @@ static void scatter_scores(const float *E, gr_emb_shape s, const gr_batch *b, co
                            float *dE)
 {
     const uint32_t d = s.d, neg = b->neg;
-    const long blocks = (long)((d + GR_LOSS_COL_BLOCK - 1) / GR_LOSS_COL_BLOCK);
+    const uint32_t width = column_block(d);
+    const long blocks = (long)((d + width - 1) / width);
 #pragma omp parallel for schedule(static)
     for (long blk = 0; blk < blocks; blk++) {
-        const uint32_t c0 = (uint32_t)blk * GR_LOSS_COL_BLOCK;
-        const uint32_t c1 = c0 + GR_LOSS_COL_BLOCK < d ? c0 + GR_LOSS_COL_BLOCK : d;
+        const uint32_t c0 = (uint32_t)blk * width;
+        const uint32_t c1 = c0 + width < d ? c0 + width : d;
         for (size_t k = 0; k < b->n; k++) {
             const uint32_t u = b->user[k], i = s.n_users + b->pos[k];
             const float *eu = row(E, s, u), *ei = row(E, s, i);
             float *du = dE + (size_t)u * d, *di = dE + (size_t)i * d;
+            /* vector lanes over columns: each column's adds keep their order */
+#pragma omp simd
             for (uint32_t c = c0; c < c1; c++) {
                 du[c] += gp[k] * ei[c];
                 di[c] += gp[k] * eu[c];
@@ -66,6 +81,7 @@ static void scatter_scores(const float *E, gr_emb_shape s, const gr_batch *b, co
                 const float g = gn[k * neg + q];
                 const float *ej = row(E, s, j);
                 float *dj = dE + (size_t)j * d;
+#pragma omp simd
                 for (uint32_t c = c0; c < c1; c++) {
                     du[c] += g * ej[c];
                     dj[c] += g * eu[c];
@@ -171,23 +187,26 @@ gr_status gr_loss_l2(const float *ego, gr_emb_shape s, const gr_batch *b, float 
      * The per-sample values are computed in the same parallel region (they
      * read ego, which the scatter does not write). */
     const float cu = (float)(decay / (double)n), cn = (float)(decay / (double)n / neg);
-    const long blocks = (long)((d + GR_LOSS_COL_BLOCK - 1) / GR_LOSS_COL_BLOCK);
+    const uint32_t width = column_block(d);
+    const long blocks = (long)((d + width - 1) / width);
 #pragma omp parallel
     {
 #pragma omp for schedule(static) nowait
         for (size_t k = 0; k < n; k++) per[k] = l2_sample(ego, s, b, k);
 #pragma omp for schedule(static)
         for (long blk = 0; blk < blocks; blk++) {
-            const uint32_t c0 = (uint32_t)blk * GR_LOSS_COL_BLOCK;
-            const uint32_t c1 = c0 + GR_LOSS_COL_BLOCK < d ? c0 + GR_LOSS_COL_BLOCK : d;
+            const uint32_t c0 = (uint32_t)blk * width;
+            const uint32_t c1 = c0 + width < d ? c0 + width : d;
             for (size_t k = 0; k < n; k++) {
                 const uint32_t u = b->user[k], i = s.n_users + b->pos[k];
+#pragma omp simd
                 for (uint32_t c = c0; c < c1; c++) {
                     dego[(size_t)u * d + c] += cu * ego[(size_t)u * d + c];
                     dego[(size_t)i * d + c] += cu * ego[(size_t)i * d + c];
                 }
                 for (uint32_t q = 0; q < neg; q++) {
                     const size_t j = (size_t)(s.n_users + b->negs[k * neg + q]) * d;
+#pragma omp simd
                     for (uint32_t c = c0; c < c1; c++) dego[j + c] += cn * ego[j + c];
                 }
             }

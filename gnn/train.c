@@ -10,6 +10,7 @@
 #include "core/sysinfo.h"
 #include "gnn/lightgcn.h"
 #include "gnn/loss.h"
+#include "gnn/mf_sgd.h"
 #include "gnn/optim.h"
 #include "gnn/sampler.h"
 
@@ -28,6 +29,7 @@ typedef struct {
     gr_lightgcn net;
     gr_sampler sampler;
     gr_adam adam;
+    gr_mf_sgd mf_sgd;  /* MF with SGD only */
     float *dE, *best;
     uint8_t *in_batch; /* n bytes: the batch's rows; all zeros between batches */
     uint32_t *rows;    /* n: the batch's rows, ascending */
@@ -39,6 +41,7 @@ static void trainer_free(trainer *t)
     gr_lightgcn_free(&t->net);
     gr_sampler_free(&t->sampler);
     gr_adam_free(&t->adam);
+    gr_mf_sgd_free(&t->mf_sgd);
     free(t->dE);
     free(t->best);
     free(t->in_batch);
@@ -94,6 +97,12 @@ static gr_status train_batch_mf(const gr_config *c, trainer *t, gr_emb_shape sha
     double head = 0, reg = 0;
     gr_row_set rows = {t->rows, 0, t->in_batch};
     GR_TRY(batch_rows(t, shape, b, &rows, msg));
+    if (c->optimizer == GR_OPT_SGD && t->net.alpha[0] == 1.0f) {
+        /* dE is not used (the step works on its own copy): clear the marks only */
+        status = gr_mf_sgd_batch(&t->mf_sgd, c, shape, ego, b, rows.list, rows.n_list, (float)t->lr, loss, msg);
+        for (uint32_t i = 0; i < rows.n_list; i++) t->in_batch[rows.list[i]] = 0;
+        return status;
+    }
     /* MF with α₀ = 1 propagates nothing: E is ego itself, and copying the
      * whole array into the workspace every batch would be the batch's
      * biggest cost. */
@@ -209,6 +218,28 @@ static float *layer_weights(const gr_config *c, float *alpha)
     return alpha;
 }
 
+gr_status gr_train_evaluate(const gr_config *c, const gr_train_hooks *hooks, const float *E, const float *state,
+                            float *best, size_t n, gr_epoch_info *info, gr_train_report *report, uint32_t *since_best,
+                            char *msg)
+{
+    gr_status status = GR_OK;
+    GR_TRY(hooks->evaluate(hooks->ctx, E, &info->metric, msg));
+    info->evaluated = 1;
+    if (c->keep == GR_KEEP_LAST) {
+        /* reported, never selected: the run ends with its last epoch */
+    } else if (info->metric > report->best_metric) {
+        info->improved = 1;
+        report->best_metric = info->metric;
+        report->best_epoch = info->epoch;
+        memcpy(best, state, n * sizeof *state);
+        *since_best = 0;
+    } else {
+        (*since_best)++;
+    }
+fail:
+    return status;
+}
+
 /* Evaluates the embeddings ego stands for, and (keep = best) keeps them when
  * they beat the best so far. */
 static gr_status evaluate_epoch(const gr_config *c, trainer *t, const gr_norm_adj *adj, const float *ego,
@@ -217,19 +248,7 @@ static gr_status evaluate_epoch(const gr_config *c, trainer *t, const gr_norm_ad
 {
     gr_status status = GR_OK;
     GR_TRY(gr_lightgcn_forward(&t->net, adj, ego, msg));
-    GR_TRY(hooks->evaluate(hooks->ctx, t->net.out, &info->metric, msg));
-    info->evaluated = 1;
-    if (c->keep == GR_KEEP_LAST) {
-        /* reported, never selected: the run ends with its last epoch */
-    } else if (info->metric > report->best_metric) {
-        info->improved = 1;
-        report->best_metric = info->metric;
-        report->best_epoch = info->epoch;
-        memcpy(t->best, ego, n_params * sizeof *ego);
-        *since_best = 0;
-    } else {
-        (*since_best)++;
-    }
+    GR_TRY(gr_train_evaluate(c, hooks, t->net.out, ego, t->best, n_params, info, report, since_best, msg));
 fail:
     return status;
 }
@@ -283,6 +302,7 @@ gr_status gr_train_from(const gr_config *c, const gr_graph *g, const gr_norm_adj
     GR_TRY(gr_lightgcn_init(&t.net, n, c->dim, c->layers, layer_weights(c, alpha), GR_SPMM_CSR, msg));
     GR_TRY(gr_sampler_init(&t.sampler, g, c->neg, msg));
     if (c->optimizer == GR_OPT_ADAM) GR_TRY(gr_adam_init(&t.adam, n_params, c->lr, msg));
+    if (c->optimizer == GR_OPT_SGD && c->layers == 0) GR_TRY(gr_mf_sgd_init(&t.mf_sgd, n, msg));
     t.dE = gr_zalloc_huge(n_params, sizeof *t.dE);
     GR_CHECK_ALLOC(t.dE, "gradients");
     t.in_batch = gr_zalloc(n, sizeof *t.in_batch);

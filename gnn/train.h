@@ -72,6 +72,16 @@ typedef struct {
  * the initialization does not depend on the thread count. */
 void gr_init_ego(float *ego, uint32_t n_rows, uint32_t d, double std, uint64_t seed);
 
+/* One evaluation of a run, shared by gr_train and gr_ials_train so both
+ * select and stop alike: hooks->evaluate's metric of the final embeddings E
+ * goes into info; with keep = best, when it beats every earlier evaluation
+ * (report->best_*), the n floats of state (what the run's E is made from: the
+ * ego embeddings) are copied into best and *since_best restarts, else it
+ * counts one more evaluation without improvement.  keep = last only reports. */
+gr_status gr_train_evaluate(const gr_config *c, const gr_train_hooks *hooks, const float *E, const float *state,
+                            float *best, size_t n, gr_epoch_info *info, gr_train_report *report, uint32_t *since_best,
+                            char *msg);
+
 /* Trains ego ((n_users + n_items) x c->dim, initialized by the caller) on the
  * training graph g, whose normalized adjacency is adj (NULL for MF).  On
  * return ego holds the best embeddings seen (by the evaluate hook's metric, or

@@ -90,6 +90,21 @@ char *gr_test_read_file(const char *path, size_t *len)
 
 int gr_test_file_exists(const char *path) { return access(path, F_OK) == 0; }
 
+double gr_test_json_number(const char *dir, const char *name, const char *key)
+{
+    char *path = gr_test_path(dir, name);
+    char *text = gr_test_read_file(path, NULL);
+    if (text == NULL) fail_msg("cannot read %s", path);
+    char quoted[128];
+    snprintf(quoted, sizeof quoted, "\"%s\":", key);
+    const char *at = strstr(text, quoted);
+    if (at == NULL) fail_msg("%s has no %s:\n%s", path, key, text);
+    double v = strtod(at + strlen(quoted), NULL);
+    free(text);
+    free(path);
+    return v;
+}
+
 int gr_test_count_entries(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -237,6 +252,37 @@ void gr_test_pairs_free(gr_test_pairs *s)
 }
 
 static char *scratch_dir; /* the group's scratch directory (test-only state) */
+
+static char *split_dir; /* the group's generated split (test-only state) */
+
+int gr_test_split_setup(void **state)
+{
+    (void)state;
+    split_dir = gr_test_generated_split("--users 600 --items 400 --edges 24000 --communities 8 --exponent 0.5 "
+                                        "--p-in 0.9 --seed 3");
+    return 0;
+}
+
+int gr_test_split_teardown(void **state)
+{
+    (void)state;
+    gr_test_rmdir(split_dir);
+    free(split_dir);
+    split_dir = NULL;
+    return 0;
+}
+
+const char *gr_test_split_dir(void) { return split_dir; }
+
+double gr_test_split_itempop_recall(void)
+{
+    const char *d = split_dir;
+    gr_test_run r = gr_test_cli("eval --baseline itempop --train %s/split/train.txt --test %s/split/test.txt "
+                                "--json %s/pop.json", d, d, d);
+    if (r.exit_code != 0) fail_msg("itempop: %s", r.err);
+    gr_test_run_free(&r);
+    return gr_test_json_number(d, "pop.json", "recall@20");
+}
 
 int gr_test_scratch_setup(void **state)
 {

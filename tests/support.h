@@ -24,6 +24,16 @@ int gr_test_scratch_setup(void **state);
 int gr_test_scratch_teardown(void **state);
 const char *gr_test_scratch(void);
 
+/* The same for a group whose tests share one generated split (600 users,
+ * 400 items, 8 planted communities; `gnnrec generate ... --seed 3`):
+ * gr_test_split_dir() holds split/train.txt and split/test.txt. */
+int gr_test_split_setup(void **state);
+int gr_test_split_teardown(void **state);
+const char *gr_test_split_dir(void);
+/* ItemPop's test recall@20 on that split (`gnnrec eval --baseline itempop`),
+ * the bar every trained model's end-to-end test must clear. */
+double gr_test_split_itempop_recall(void);
+
 /* Writes bytes (gzip when the name ends in .gz) to scratch/name and loads
  * them into ds with gr_load_file. */
 gr_status gr_test_load_bytes(gr_dataset *ds, const char *name, const void *data, size_t len, const gr_load_opts *o,
@@ -45,6 +55,9 @@ void gr_test_write_text(const char *path, const char *text);
 /* Reads a whole file (gunzipping .gz); malloc'd and NUL-terminated. */
 char *gr_test_read_file(const char *path, size_t *len);
 int gr_test_file_exists(const char *path);
+/* The number after "key": in the JSON file at dir/name (the first one);
+ * fails the test when the file or the key is missing. */
+double gr_test_json_number(const char *dir, const char *name, const char *key);
 /* Number of entries in dir (excluding . and ..). */
 int gr_test_count_entries(const char *dir);
 

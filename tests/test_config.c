@@ -272,6 +272,7 @@ static void test_shipped_configs(void **state)
     while ((e = readdir(dir)) != NULL) {
         size_t l = strlen(e->d_name);
         if (l < 4 || strcmp(e->d_name + l - 4, ".ini") != 0) continue;
+        if (strncmp(e->d_name, "compare-", 8) == 0) continue; /* plans of gnnrec compare: tests/test_compare.c */
         snprintf(path, sizeof path, "%s/%s", dirname, e->d_name);
         gr_config c;
         if (gr_config_load(&c, path, msg) != GR_OK) fail_msg("%s", msg);

@@ -8,35 +8,13 @@
 
 #include "tests/support.h"
 
-static char *dir;
+static const char *dir; /* gr_test_split_dir() */
 
 static int setup(void **state)
 {
-    (void)state;
-    dir = gr_test_generated_split("--users 600 --items 400 --edges 24000 --communities 8 --exponent 0.5 --p-in 0.9 --seed 3");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    gr_test_rmdir(dir);
-    free(dir);
-    return 0;
-}
-
-/* The value of "key": in a JSON file. */
-static double json_number(const char *path, const char *key)
-{
-    char *text = gr_test_read_file(path, NULL);
-    if (text == NULL) fail_msg("cannot read %s", path);
-    char quoted[64];
-    snprintf(quoted, sizeof quoted, "\"%s\":", key);
-    char *at = strstr(text, quoted);
-    if (at == NULL) fail_msg("%s has no %s:\n%s", path, key, text);
-    double v = strtod(at + strlen(quoted), NULL);
-    free(text);
-    return v;
+    int rc = gr_test_split_setup(state);
+    dir = gr_test_split_dir();
+    return rc;
 }
 
 static const char common[] = "train=%s/split/train.txt test=%s/split/test.txt dim=32 epochs=15 batch=512 "
@@ -50,24 +28,15 @@ static double train_model(const char *model, const char *out)
                                 dir, out);
     if (r.exit_code != 0) fail_msg("train %s: exit %d\n%s", model, r.exit_code, r.err);
     gr_test_run_free(&r);
-    char *json = NULL;
-    assert_true(asprintf(&json, "%s/%s.json", dir, out) > 0);
-    double recall = json_number(json, "recall@20");
-    free(json);
-    return recall;
+    char name[64];
+    snprintf(name, sizeof name, "%s.json", out);
+    return gr_test_json_number(dir, name, "recall@20");
 }
 
 static void test_models_beat_itempop(void **state)
 {
     (void)state;
-    gr_test_run r = gr_test_cli("eval --baseline itempop --train %s/split/train.txt --test %s/split/test.txt "
-                                "--json %s/pop.json", dir, dir, dir);
-    if (r.exit_code != 0) fail_msg("itempop: %s", r.err);
-    gr_test_run_free(&r);
-    char *pop_json = NULL;
-    assert_true(asprintf(&pop_json, "%s/pop.json", dir) > 0);
-    double pop = json_number(pop_json, "recall@20");
-    free(pop_json);
+    const double pop = gr_test_split_itempop_recall();
     double mf = train_model("mf", "mf");
     double lgcn = train_model("lightgcn", "lgcn");
     print_message("recall@20: itempop %.4f, mf %.4f, lightgcn %.4f\n", pop, mf, lgcn);
@@ -83,12 +52,10 @@ static void test_eval_matches_train(void **state)
     if (r.exit_code != 0) fail_msg("eval: %s", r.err);
     assert_non_null(strstr(r.out, "recall"));
     gr_test_run_free(&r);
-    char *a = NULL, *b = NULL;
-    assert_true(asprintf(&a, "%s/lgcn.json", dir) > 0 && asprintf(&b, "%s/again.json", dir) > 0);
-    assert_true(fabs(json_number(a, "recall@20") - json_number(b, "recall@20")) < 1e-9);
-    assert_true(fabs(json_number(a, "ndcg@20") - json_number(b, "ndcg@20")) < 1e-9);
-    free(a);
-    free(b);
+    assert_true(fabs(gr_test_json_number(dir, "lgcn.json", "recall@20") -
+                     gr_test_json_number(dir, "again.json", "recall@20")) < 1e-9);
+    assert_true(fabs(gr_test_json_number(dir, "lgcn.json", "ndcg@20") -
+                     gr_test_json_number(dir, "again.json", "ndcg@20")) < 1e-9);
 }
 
 /* stop_metric is the metric early stopping watches, whichever it is. */
@@ -110,11 +77,7 @@ static double short_run(const char *settings)
                                 "eval_every=0 threads=2 %s --quiet --json %s/decay.json", dir, dir, settings, dir);
     if (r.exit_code != 0) fail_msg("train %s: %s", settings, r.err);
     gr_test_run_free(&r);
-    char *json = NULL;
-    assert_true(asprintf(&json, "%s/decay.json", dir) > 0);
-    double recall = json_number(json, "recall@20");
-    free(json);
-    return recall;
+    return gr_test_json_number(dir, "decay.json", "recall@20");
 }
 
 /* lr_decay scales the rate from the second epoch on: the first epoch is
@@ -162,5 +125,5 @@ int main(void)
         cmocka_unit_test(test_lr_decay),
         cmocka_unit_test(test_bad_config),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, gr_test_split_teardown);
 }
