@@ -181,19 +181,6 @@ fail:
 
 /* ---- id lists ----------------------------------------------------------- */
 
-/* An id as it may be shown in a message: at most 40 bytes, controls escaped. */
-static const char *shown(char buf[64], const char *s, size_t len)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < len && o < 40; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch < 32 || ch == 127) o += (size_t)snprintf(buf + o, 64 - o, "\\x%02x", ch);
-        else buf[o++] = (char)ch;
-    }
-    buf[o] = '\0';
-    return buf;
-}
-
 typedef gr_status (*id_fn)(void *ctx, const char *id, size_t len, const char *path, uint64_t line, char *msg);
 
 /* Calls fn for the id on every line that is neither blank nor a '#' comment
@@ -257,10 +244,10 @@ static gr_status add_user(void *ctx, const char *id, size_t len, const char *pat
     uint32_t u;
     if (!find_id(l->d->ds.user_ids, id, len, l->d->n_users, &u))
         GR_FAIL(GR_ERR_INPUT, "%s:%llu: unknown user '%s' (not in the model; give its interactions with --history "
-                "to fold it in)", path, (unsigned long long)line, shown(b, id, len));
+                "to fold it in)", path, (unsigned long long)line, gr_fmt_token(b, id, len));
     if (gr_csr_degree(&l->d->seen.R, u) == 0)
         GR_FAIL(GR_ERR_INPUT, "%s:%llu: user '%s' has no interactions in the training data or --history: nothing "
-                "to recommend from", path, (unsigned long long)line, shown(b, id, len));
+                "to recommend from", path, (unsigned long long)line, gr_fmt_token(b, id, len));
     if (l->listed[u]) return GR_OK;
     l->listed[u] = 1;
     if (gr_grow((void **)&l->list, &l->cap, l->n + 1, sizeof *l->list) != 0)
@@ -300,7 +287,7 @@ static gr_status add_item(void *ctx, const char *id, size_t len, const char *pat
             return GR_OK;
         }
         GR_FAIL(GR_ERR_INPUT, "%s:%llu: unknown item '%s' (not in the model; --skip-bad-rows skips it)", path,
-                (unsigned long long)line, shown(b, id, len));
+                (unsigned long long)line, gr_fmt_token(b, id, len));
     }
     if (gr_grow((void **)&l->list, &l->cap, l->n + 1, sizeof *l->list) != 0)
         GR_FAIL(GR_ERR_NOMEM, "out of memory for the list of candidates");

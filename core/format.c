@@ -27,3 +27,19 @@ const char *gr_fmt_bytes(char buf[GR_FMT_LEN], double bytes)
     snprintf(buf, GR_FMT_LEN, u == 0 ? "%.0f %s" : "%.1f %s", bytes, units[u]);
     return buf;
 }
+
+const char *gr_fmt_token(char buf[GR_TOKEN_LEN], const char *tok, size_t len)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len && o < 40; i++) {
+        unsigned char ch = (unsigned char)tok[i];
+        if (ch < 32 || ch == 127) o += (size_t)snprintf(buf + o, GR_TOKEN_LEN - o, "\\x%02x", ch);
+        else buf[o++] = (char)ch;
+    }
+    if (len > 40 && o < 60) {
+        memcpy(buf + o, "...", 3);
+        o += 3;
+    }
+    buf[o] = '\0';
+    return buf;
+}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/format.h"
 #include "core/sysinfo.h"
 #include "loaders/detect.h"
 #include "loaders/parse.h"
@@ -115,23 +116,6 @@ __attribute__((format(printf, 3, 4))) static gr_status bad_row(load_ctx *c, gr_b
     return GR_OK;
 }
 
-/* Quotes a token for a message, shortened and with control bytes escaped. */
-static const char *show(char buf[64], const char *tok, size_t len)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < len && o < 40; i++) {
-        unsigned char ch = (unsigned char)tok[i];
-        if (ch < 32 || ch == 127) o += (size_t)snprintf(buf + o, 64 - o, "\\x%02x", ch);
-        else buf[o++] = (char)ch;
-    }
-    if (len > 40 && o < 60) {
-        memcpy(buf + o, "...", 3);
-        o += 3;
-    }
-    buf[o] = '\0';
-    return buf;
-}
-
 static const char *const column_names[] = {"1 (user)", "2 (item)", "3 (weight)", "4 (timestamp)"};
 
 /* A string id (hash given) to its dense index; interned unless lookup_only. */
@@ -144,7 +128,7 @@ static gr_status resolve_string(load_ctx *c, const char *tok, size_t len, uint64
     if (len == 0) return bad_row(c, GR_BAD_MISSING_COLUMN, "missing column %s", column_names[col]);
     if (c->o->lookup_only) {
         if (!gr_idmap_find_hashed(m, tok, len, hash, id))
-            return bad_row(c, GR_BAD_UNKNOWN_ID, "unknown id '%s' in column %s", show(b, tok, len), column_names[col]);
+            return bad_row(c, GR_BAD_UNKNOWN_ID, "unknown id '%s' in column %s", gr_fmt_token(b, tok, len), column_names[col]);
     } else {
         gr_status s = gr_idmap_intern_hashed(m, tok, len, hash, id, c->msg);
         if (s != GR_OK) return s;
@@ -165,13 +149,13 @@ static gr_status resolve_id(load_ctx *c, const char *tok, size_t len, int col, i
         switch (gr_parse_id(tok, len, id)) {
         case GR_NUM_OK: *ok = 1; return GR_OK;
         case GR_NUM_NEGATIVE:
-            return bad_row(c, GR_BAD_NEGATIVE, "negative id '%s' in column %s", show(b, tok, len), cname);
+            return bad_row(c, GR_BAD_NEGATIVE, "negative id '%s' in column %s", gr_fmt_token(b, tok, len), cname);
         case GR_NUM_OVERFLOW:
             return bad_row(c, GR_BAD_OVERFLOW, "id '%s' in column %s does not fit in 32 bits (largest id: %u)",
-                           show(b, tok, len), cname, GR_MAX_ID);
+                           gr_fmt_token(b, tok, len), cname, GR_MAX_ID);
         default:
             return bad_row(c, GR_BAD_NON_NUMERIC, "non-numeric id '%s' in column %s (string ids need --ids string)",
-                           show(b, tok, len), cname);
+                           gr_fmt_token(b, tok, len), cname);
         }
     }
     if (col == 0 && c->last_user != NULL && len == c->last_user_len && memcmp(tok, c->last_user, len) == 0) {
@@ -290,9 +274,9 @@ static gr_status flush_pending(load_ctx *c)
         const gr_id_lookup *u = &b->user[k], *it = &b->item[k];
         c->line_no = b->row[k].line;
         if (!u->found)
-            s = bad_row(c, GR_BAD_UNKNOWN_ID, "unknown id '%s' in column %s", show(sb, u->tok, u->len), column_names[0]);
+            s = bad_row(c, GR_BAD_UNKNOWN_ID, "unknown id '%s' in column %s", gr_fmt_token(sb, u->tok, u->len), column_names[0]);
         else if (!it->found)
-            s = bad_row(c, GR_BAD_UNKNOWN_ID, "unknown id '%s' in column %s", show(sb, it->tok, it->len), column_names[1]);
+            s = bad_row(c, GR_BAD_UNKNOWN_ID, "unknown id '%s' in column %s", gr_fmt_token(sb, it->tok, it->len), column_names[1]);
         else
             s = add_row(c, u->id, it->id, b->row[k].weight, b->row[k].time);
     }
@@ -326,9 +310,9 @@ static gr_status parse_edge(load_ctx *c, const char *line, const char *end)
     double w = 1.0;
     int64_t t = 0;
     if (n >= 3 && gr_parse_double(tok[2], len[2], &w) != GR_NUM_OK)
-        EDGE_BAD(GR_BAD_NON_NUMERIC_VALUE, "non-numeric weight '%s' in column 3", show(b, tok[2], len[2]));
+        EDGE_BAD(GR_BAD_NON_NUMERIC_VALUE, "non-numeric weight '%s' in column 3", gr_fmt_token(b, tok[2], len[2]));
     if (n >= 4 && gr_parse_time(tok[3], len[3], &t) != GR_NUM_OK)
-        EDGE_BAD(GR_BAD_NON_NUMERIC_VALUE, "non-numeric timestamp '%s' in column 4", show(b, tok[3], len[3]));
+        EDGE_BAD(GR_BAD_NON_NUMERIC_VALUE, "non-numeric timestamp '%s' in column 4", gr_fmt_token(b, tok[3], len[3]));
     if (c->ds->ids == GR_IDS_STRING) {
         if (len[0] == 0 || len[1] == 0)
             EDGE_BAD(GR_BAD_MISSING_COLUMN, "missing column %s", column_names[len[0] == 0 ? 0 : 1]);
