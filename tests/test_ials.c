@@ -342,8 +342,7 @@ static void test_cli_beats_itempop(void **state)
 {
     (void)state;
     const double pop = gr_test_split_itempop_recall();
-    gr_test_run r;
-    r = gr_test_cli("train train=%s/split/train.txt test=%s/split/test.txt model=ials dim=16 epochs=8 eval_every=0 "
+    gr_test_run r = gr_test_cli("train train=%s/split/train.txt test=%s/split/test.txt model=ials dim=16 epochs=8 eval_every=0 "
                     "threads=2 --quiet -o %s/ials.gnr --json %s/ials.json", dir, dir, dir, dir);
     if (r.exit_code != 0) fail_msg("train ials: exit %d\n%s", r.exit_code, r.err);
     gr_test_run_free(&r);
