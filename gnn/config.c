@@ -15,7 +15,10 @@
 static const char *const format_names[] = {"auto", "adj", "edges", "movielens", NULL};
 static const char *const ids_names[] = {"auto", "int", "string", NULL};
 static const char *const graph_names[] = {"bipartite", "directed", "undirected", NULL};
-static const char *const model_names[] = {"lightgcn", "mf", "ials", "gfcf", "itempop", NULL};
+static const char *const model_names[] = {"lightgcn", "mf",  "ials",        "gfcf",    "itempop",
+                                          "ppr",      "adamic_adar", "jaccard", "common_neighbors", NULL};
+static const char *const view_names[] = {"bipartite", "unipartite", NULL};
+static const char *const social_norm_names[] = {"joint", "separate", NULL};
 static const char *const solver_names[] = {"cholesky", "cg", NULL};
 static const char *const loss_names[] = {"bpr", "bce", NULL};
 static const char *const opt_names[] = {"adam", "sgd", NULL};
@@ -26,7 +29,8 @@ static const char *const metric_names[] = {"recall", "precision", "ndcg", "hit_r
 _Static_assert(sizeof(gr_format) == sizeof(int) && sizeof(gr_id_mode) == sizeof(int) &&
                    sizeof(gr_graph_kind) == sizeof(int) && sizeof(gr_model_kind) == sizeof(int) &&
                    sizeof(gr_loss_kind) == sizeof(int) && sizeof(gr_opt_kind) == sizeof(int) &&
-                   sizeof(gr_keep_kind) == sizeof(int) && sizeof(gr_solver_kind) == sizeof(int),
+                   sizeof(gr_keep_kind) == sizeof(int) && sizeof(gr_solver_kind) == sizeof(int) &&
+                   sizeof(gr_view_kind) == sizeof(int) && sizeof(gr_social_norm) == sizeof(int),
                "enums are int-sized");
 
 #define OFF(f) offsetof(gr_config, f)
@@ -38,11 +42,17 @@ static const key_def keys[] = {
     {"data", "ids", T_ENUM, OFF(ids), 0, 0, 0, 0, ids_names, "auto | int | string"},
     {"data", "min_rating", T_OPT_DOUBLE, OFF(min_rating), -1e300, 1e300, 0, 0, NULL, "keep rows rated >= this (empty: keep all)"},
     {"data", "graph", T_ENUM, OFF(graph), 0, 0, 0, 0, graph_names, "bipartite | directed | undirected"},
-    {"model", "model", T_ENUM, OFF(model), 0, 0, 0, 0, model_names, "lightgcn | mf | ials | gfcf | itempop (all but lightgcn: layers 0)"},
+    {"data", "social", T_PATH, OFF(social), 0, 0, 0, 0, NULL, "user-user edges (trust, friends) over the users' ids; empty: none"},
+    {"model", "model", T_ENUM, OFF(model), 0, 0, 0, 0, model_names,
+     "lightgcn | mf | ials | gfcf | itempop | ppr | adamic_adar | jaccard | common_neighbors (all but lightgcn: layers 0)"},
     {"model", "dim", T_U32, OFF(dim), 1, 4096, 0, 0, NULL, "embedding size d"},
     {"model", "layers", T_U32, OFF(layers), 0, GR_MAX_LAYERS, 0, 0, NULL, "propagation layers K"},
     {"model", "layer_weights", T_WEIGHTS, OFF(layer_weights), 0, 0, 0, 0, NULL, "K+1 weights (empty: 1/(K+1) each)"},
     {"model", "init_std", T_DOUBLE, OFF(init_std), 0, 100, 1, 0, NULL, "ego embeddings ~ N(0, init_std^2)"},
+    {"model", "view", T_ENUM, OFF(view), 0, 0, 0, 0, view_names, "follower graphs: bipartite (follower and followee rows) | unipartite (one row)"},
+    {"model", "reciprocal_weight", T_DOUBLE, OFF(reciprocal_weight), 0, 1e6, 1, 0, NULL, "unipartite: weight of a mutual follow (one-way: 1)"},
+    {"model", "social_weight", T_DOUBLE, OFF(social_weight), 0, 1e6, 0, 0, NULL, "weight of a social edge against an interaction"},
+    {"model", "social_norm", T_ENUM, OFF(social_norm), 0, 0, 0, 0, social_norm_names, "joint (one degree over both) | separate (each block its own)"},
     {"train", "loss", T_ENUM, OFF(loss), 0, 0, 0, 0, loss_names, "bpr | bce"},
     {"train", "neg", T_U32, OFF(neg), 1, 1000, 0, 0, NULL, "sampled negatives per positive"},
     {"train", "optimizer", T_ENUM, OFF(optimizer), 0, 0, 0, 0, opt_names, "adam | sgd"},
@@ -69,6 +79,9 @@ static const key_def keys[] = {
     {"gfcf", "ideal_weight", T_DOUBLE, OFF(ideal_weight), 0, 1e6, 0, 0, NULL, "alpha of the ideal low-pass part (rank dim); 0 = linear filter only"},
     {"gfcf", "power_iters", T_U32, OFF(power_iters), 0, 100, 0, 0, NULL, "randomized SVD power iterations"},
     {"gfcf", "oversample", T_U32, OFF(oversample), 0, 4096, 0, 0, NULL, "randomized SVD columns beyond dim"},
+    {"ppr", "damping", T_DOUBLE, OFF(damping), 0, 1, 1, 1, NULL, "probability of following an edge rather than restarting at the user"},
+    {"ppr", "ppr_iters", T_U32, OFF(ppr_iters), 1, 100000, 0, 0, NULL, "power iterations at most"},
+    {"ppr", "ppr_tol", T_DOUBLE, OFF(ppr_tol), 0, 1, 0, 0, NULL, "stop when every user's L1 change is below this"},
 };
 #define N_KEYS (sizeof keys / sizeof keys[0])
 _Static_assert(N_KEYS == GR_CONFIG_N_KEYS, "GR_CONFIG_N_KEYS matches the key table");
@@ -112,6 +125,13 @@ void gr_config_default(gr_config *c)
     c->ideal_weight = 0.3;
     c->power_iters = 2;
     c->oversample = 64;
+    c->view = GR_VIEW_BIPARTITE;
+    c->reciprocal_weight = 1.0;
+    c->social_weight = 1.0;
+    c->social_norm = GR_SOCIAL_NORM_JOINT;
+    c->damping = 0.85;
+    c->ppr_iters = 100;
+    c->ppr_tol = 1e-6;
 }
 
 const char *gr_config_enum_name(const char *const *names, int v)
@@ -361,6 +381,8 @@ gr_status gr_config_check(const gr_config *c, char *msg)
     int found = 0;
     for (uint32_t i = 0; i < c->n_topk; i++) found |= c->topk[i] == c->stop_k;
     if (!found) return gr_fail(msg, GR_ERR_ARG, "stop_metric %s@%u: %u is not in topk", gr_stop_metric_name(c->stop_metric), c->stop_k, c->stop_k);
+    if (c->view == GR_VIEW_UNIPARTITE && c->graph == GR_GRAPH_BIPARTITE)
+        return gr_fail(msg, GR_ERR_ARG, "view = unipartite needs a follower graph (graph = directed or undirected)");
     if (c->valid[0] != '\0' && c->valid_share > 0)
         return gr_fail(msg, GR_ERR_ARG, "set either valid (a file) or valid_share, not both");
     return GR_OK;
@@ -382,7 +404,10 @@ int gr_config_equal(const gr_config *a, const gr_config *b)
            a->stop_k == b->stop_k && a->keep == b->keep && a->unobserved_weight == b->unobserved_weight &&
            a->reg == b->reg && a->reg_exponent == b->reg_exponent && a->solver == b->solver &&
            a->cg_steps == b->cg_steps && a->ideal_weight == b->ideal_weight && a->power_iters == b->power_iters &&
-           a->oversample == b->oversample;
+           a->oversample == b->oversample && strcmp(a->social, b->social) == 0 && a->view == b->view &&
+           a->reciprocal_weight == b->reciprocal_weight && a->social_weight == b->social_weight &&
+           a->social_norm == b->social_norm && a->damping == b->damping && a->ppr_iters == b->ppr_iters &&
+           a->ppr_tol == b->ppr_tol;
 }
 
 float gr_config_layer_weight(const gr_config *c, uint32_t k)

@@ -5,13 +5,16 @@
  * sections, and every key lives in exactly one of them:
  *
  *   [data]   train, test, valid (paths; "" = none), format, ids, min_rating
- *            ("" = keep every row), graph
- *   [model]  model (lightgcn | mf), dim, layers, layer_weights, init_std
+ *            ("" = keep every row), graph, social
+ *   [model]  model (lightgcn | mf | ials | gfcf | itempop | ppr | adamic_adar |
+ *            jaccard | common_neighbors), dim, layers, layer_weights, init_std,
+ *            view, reciprocal_weight, social_weight, social_norm
  *   [train]  loss (bpr | bce), neg, optimizer (adam | sgd), lr, lr_decay, decay, batch,
  *            epochs, seed, threads, valid_share, checkpoint_every
  *   [eval]   eval_every, patience, topk, stop_metric, keep
  *   [ials]   unobserved_weight, reg, reg_exponent, solver, cg_steps
  *   [gfcf]   ideal_weight, power_iters, oversample
+ *   [ppr]    damping, ppr_iters, ppr_tol
  *
  * Key names are unique across sections, so an override may say "lr=0.005" or
  * "train.lr=0.005".  Relative data paths are taken relative to the current
@@ -46,7 +49,18 @@
  * closed-form solves (gnn/ials.h); gfcf is a training-free graph filter
  * (gnn/gfcf.h); itempop scores by training degree (gnn/itempop.h).  All of
  * them are embedding models in the same model file. */
-typedef enum { GR_MODEL_LIGHTGCN, GR_MODEL_MF, GR_MODEL_IALS, GR_MODEL_GFCF, GR_MODEL_ITEMPOP } gr_model_kind;
+typedef enum {
+    GR_MODEL_LIGHTGCN, GR_MODEL_MF, GR_MODEL_IALS, GR_MODEL_GFCF, GR_MODEL_ITEMPOP,
+    /* graph baselines: scored from the training graph itself (gnn/ppr.h, gnn/neighbors.h) */
+    GR_MODEL_PPR, GR_MODEL_ADAMIC_ADAR, GR_MODEL_JACCARD, GR_MODEL_COMMON_NEIGHBORS
+} gr_model_kind;
+/* How a follower graph (graph = directed | undirected) is embedded: bipartite
+ * gives every account a follower row and a followee row (R = follows);
+ * unipartite one row per account, propagated over the symmetrized graph. */
+typedef enum { GR_VIEW_BIPARTITE, GR_VIEW_UNIPARTITE } gr_view_kind;
+/* How social edges S enter Â: joint = one degree over [[w S, R], [Rᵀ, 0]];
+ * separate = each block normalized by its own degrees, w·Ŝ added to R̂'s. */
+typedef enum { GR_SOCIAL_NORM_JOINT, GR_SOCIAL_NORM_SEPARATE } gr_social_norm;
 typedef enum { GR_SOLVER_CHOLESKY, GR_SOLVER_CG } gr_solver_kind;
 typedef enum { GR_LOSS_BPR, GR_LOSS_BCE } gr_loss_kind;
 typedef enum { GR_OPT_ADAM, GR_OPT_SGD } gr_opt_kind;
@@ -69,6 +83,7 @@ typedef struct {
     int has_min_rating;
     double min_rating;
     gr_graph_kind graph;         /* bipartite | directed | undirected */
+    char social[GR_PATH_MAX];    /* user-user edges in the users' id space; "" = none */
     /* [model] */
     gr_model_kind model;
     uint32_t dim;
@@ -76,6 +91,10 @@ typedef struct {
     uint32_t n_layer_weights;    /* 0 = uniform 1/(K+1); else K + 1 */
     float layer_weights[GR_MAX_LAYERS + 1];
     double init_std;             /* ego embeddings ~ N(0, init_std^2) */
+    gr_view_kind view;           /* follower graphs: bipartite | unipartite */
+    double reciprocal_weight;    /* unipartite: weight of a mutual follow (a one-way one is 1) */
+    double social_weight;        /* w: weight of a social edge against an interaction */
+    gr_social_norm social_norm;  /* joint | separate */
     /* [train] */
     gr_loss_kind loss;
     uint32_t neg;                /* sampled negatives per positive */
@@ -107,6 +126,10 @@ typedef struct {
     double ideal_weight;         /* alpha of the ideal low-pass part; 0 = linear filter only */
     uint32_t power_iters;        /* randomized SVD: power iterations */
     uint32_t oversample;         /* randomized SVD: extra columns beyond dim */
+    /* [ppr] personalized PageRank */
+    double damping;              /* probability of following an edge rather than restarting */
+    uint32_t ppr_iters;          /* power iterations at most */
+    double ppr_tol;              /* stop when a user's L1 change falls below this */
 } gr_config;
 
 /* Fills every field with its default (zeroing padding and unused bytes, so

@@ -208,6 +208,13 @@ gr_status gr_fold_in(const gr_model *m, const gr_graph *train, const gr_csr *his
     case GR_MODEL_ITEMPOP:
         for (size_t c = 0; c < (size_t)history->n_rows * m->dim; c++) user_emb[c] = 1.0f;
         break;
+    case GR_MODEL_PPR:
+    case GR_MODEL_ADAMIC_ADAR:
+    case GR_MODEL_JACCARD:
+    case GR_MODEL_COMMON_NEIGHBORS:
+        /* graph baselines have no user embedding: they score from the
+         * history rows themselves */
+        break;
     }
 fail:
     return status;
