@@ -41,8 +41,11 @@ TEST_SUPPORT = $(BUILD)/tests/support.o
 LIB = $(BUILD)/libgnnrec.a
 BIN = $(BUILD)/gnnrec
 
-.PHONY: all deps test demo bench clean
+.PHONY: all deps test tests demo bench clean
 all: $(BIN)
+
+# Builds the binary and every test program without running them (make test runs them).
+tests: $(BIN) $(TEST_BIN)
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
@@ -74,7 +77,8 @@ demo: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	@sh scripts/demo.sh $(BIN)
 
-BENCH_BIN = $(BUILD)/bench/bench_ingest $(BUILD)/bench/bench_spmm $(BUILD)/bench/bench_eval
+BENCH_BIN = $(BUILD)/bench/bench_ingest $(BUILD)/bench/bench_spmm $(BUILD)/bench/bench_eval \
+            $(BUILD)/bench/bench_graph_baselines
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
@@ -85,6 +89,8 @@ bench: deps
 	@sh bench/train.sh $(BUILD)
 	@echo
 	@sh bench/compare.sh $(BUILD)
+	@echo
+	@sh bench/graph_baselines.sh $(BUILD)
 
 clean:
 	rm -rf build build-debug build-sanitize

@@ -26,6 +26,7 @@
 #include "cli/compare_plan.h"
 #include "cli/compare_results.h"
 #include "cli/data.h"
+#include "cli/model_scorer.h"
 #include "cli/report_html.h"
 #include "cli/train_run.h"
 #include "core/sysinfo.h"
@@ -62,11 +63,13 @@ static const char help[] =
     "Exit status 1 when any run failed (the others are still reported).\n";
 
 /* Runs that name the same data files with the same settings share one load.
- * A validation share carved out of train depends on the seed. */
+ * A validation share carved out of train depends on the seed.  The social
+ * file counts too: a run has social edges exactly when its config names them. */
 static int same_data(const gr_config *a, const gr_config *b)
 {
     const int carved = a->valid[0] == '\0' && a->valid_share > 0;
     return strcmp(a->train, b->train) == 0 && strcmp(a->valid, b->valid) == 0 && strcmp(a->test, b->test) == 0 &&
+           strcmp(a->social, b->social) == 0 &&
            a->format == b->format && a->ids == b->ids && a->has_min_rating == b->has_min_rating &&
            (!a->has_min_rating || a->min_rating == b->min_rating) && a->graph == b->graph &&
            (a->valid[0] != '\0' || a->valid_share == b->valid_share) && (!carved || a->seed == b->seed);
@@ -299,9 +302,13 @@ static void list_runs(const gr_compare_plan *p)
         if (x->seeds > 1) printf("..%llu", (unsigned long long)(c->seed + x->seeds - 1));
         printf(", d = %u, K = %u, ", c->dim, c->layers);
         if (c->model == GR_MODEL_ITEMPOP || c->model == GR_MODEL_GFCF) printf("fitted in closed form");
+        else if (gr_model_is_graph_baseline(c->model)) printf("scored from the graph, nothing to fit");
         else printf("epochs %u, eval_every %u, patience %u", c->epochs, c->eval_every, c->patience);
-        printf("; train %s, %s%s, test %s\n", c->train, c->valid[0] ? "valid " : "valid_share ",
+        printf("; train %s, %s%s, test %s", c->train, c->valid[0] ? "valid " : "valid_share ",
                c->valid[0] ? c->valid : (c->valid_share > 0 ? "> 0" : "0"), c->test[0] ? c->test : "(none)");
+        if (c->social[0]) printf(", social %s (weight %g, %s)", c->social, c->social_weight,
+                                 c->social_norm == GR_SOCIAL_NORM_SEPARATE ? "separate" : "joint");
+        printf("\n");
     }
 }
 

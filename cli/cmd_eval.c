@@ -24,6 +24,7 @@ static const char help[] =
     "  --train FILE       training interactions (masked)\n"
     "  --valid FILE       validation interactions (masked too)\n"
     "  --test FILE        held-out interactions to evaluate on\n"
+    "  --social FILE      the model's social edges, if they moved (its config names them)\n"
     "  -k LIST            cut-offs, e.g. 10,20,50 (default: the model's topk)\n"
     "  --baseline itempop evaluate the popularity baseline instead of a model\n"
     "  --json FILE        metrics as JSON\n"
@@ -56,7 +57,7 @@ static int set_path(char *dst, const char *src)
 
 int gr_cmd_eval(int argc, char **argv)
 {
-    const char *model_path = NULL, *json_path = NULL, *train = NULL, *test = NULL, *valid = NULL;
+    const char *model_path = NULL, *json_path = NULL, *train = NULL, *test = NULL, *valid = NULL, *social = NULL;
     int itempop = 0;
     gr_eval_opts eo;
     gr_eval_opts_default(&eo);
@@ -75,6 +76,8 @@ int gr_cmd_eval(int argc, char **argv)
             if ((test = gr_cli_value(argc, argv, &i, "--test")) == NULL) return GR_EXIT_USAGE;
         } else if (gr_cli_is(a, "--valid")) {
             if ((valid = gr_cli_value(argc, argv, &i, "--valid")) == NULL) return GR_EXIT_USAGE;
+        } else if (gr_cli_is(a, "--social")) {
+            if ((social = gr_cli_value(argc, argv, &i, "--social")) == NULL) return GR_EXIT_USAGE;
         } else if (gr_cli_is(a, "--baseline")) {
             if ((v = gr_cli_value(argc, argv, &i, "--baseline")) == NULL) return GR_EXIT_USAGE;
             if (strcmp(v, "itempop") != 0) return gr_cli_usage_error("eval", "unknown baseline '%s' (itempop)", v);
@@ -114,7 +117,8 @@ int gr_cmd_eval(int argc, char **argv)
     int rc = GR_EXIT_OK;
     gr_config c = m.cfg;
     c.valid_share = 0; /* evaluate on the given files as they are */
-    if ((train && set_path(c.train, train)) || (test && set_path(c.test, test)) || (valid && set_path(c.valid, valid))) {
+    if ((train && set_path(c.train, train)) || (test && set_path(c.test, test)) || (valid && set_path(c.valid, valid)) ||
+        (social && set_path(c.social, social))) {
         rc = GR_EXIT_USAGE;
         goto done;
     }
@@ -171,8 +175,8 @@ int gr_cmd_eval(int argc, char **argv)
         goto done;
     }
     gr_model_scorer ms;
-    if ((s = gr_model_scorer_init(&ms, &m.cfg, m.final, m.n_users, m.final + (size_t)m.n_users * m.dim, m.n_items,
-                                  &d.train, NULL, msg)) != GR_OK) {
+    if ((s = gr_model_scorer_init_social(&ms, &m.cfg, m.final, m.n_users, m.final + (size_t)m.n_users * m.dim,
+                                         m.n_items, &d.train, NULL, d.has_social ? &d.social : NULL, msg)) != GR_OK) {
         rc = gr_cli_error(s, msg);
         goto done;
     }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/common.h"
+#include "cli/model_scorer.h"
 #include "core/output.h"
 #include "gnn/model.h"
 #include "gnn/model_file.h"
@@ -161,6 +162,12 @@ int gr_cmd_export(int argc, char **argv)
     gr_model m;
     gr_status s = gr_model_load(&m, model, msg);
     if (s != GR_OK) return gr_cli_error(s, msg);
+    if (gr_model_is_graph_baseline(m.cfg.model)) {
+        fprintf(stderr, "gnnrec export: %s: model = %s scores from the training graph and has no embeddings to export\n",
+                model, gr_model_kind_name(m.cfg.model));
+        gr_model_free(&m);
+        return GR_EXIT_USAGE;
+    }
     const int users = strcmp(what, "users") == 0;
     const uint32_t n = users ? m.n_users : m.n_items;
     const float *rows = m.final + (users ? 0 : (size_t)m.n_users * m.dim);

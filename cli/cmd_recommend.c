@@ -10,6 +10,7 @@
 #include "cli/common.h"
 #include "cli/model_scorer.h"
 #include "cli/recommend_data.h"
+#include "cli/social_data.h"
 #include "core/alloc.h"
 #include "core/format.h"
 #include "core/sysinfo.h"
@@ -24,15 +25,19 @@ static const char help[] =
     "ranked by the model, as TSV with a header line:\n"
     "    user  rank  item  score\n"
     "with the original ids and ranks 1..K.  score is the head's probability\n"
-    "sigma(e_u . e_i) for lightgcn and mf; ials, gfcf and itempop have no\n"
+    "sigma(e_u . e_i) for lightgcn and mf; the other kinds have no\n"
     "probabilistic head, so for them it is the raw score (higher is better, not\n"
-    "a probability).  Items the user interacted with in the training file (the\n"
+    "a probability; for ppr the walk's probability of being at the item).\n"
+    "Items the user interacted with in the training file (the\n"
     "model's config, or --train), in --history and in --exclude are never\n"
     "recommended, nor, on a follower graph, the user itself.  A user with fewer\n"
     "than K items left gets a shorter list.\n\n"
     "Users are scored a block at a time with one GEMM per block; the block's\n"
     "scores take at most --memory MiB (default 256) and no users x items matrix\n"
-    "is ever held, so memory does not grow with the number of users.\n\n"
+    "is ever held, so memory does not grow with the number of users.  The graph\n"
+    "baselines walk the training graph instead, for the users asked for only:\n"
+    "ppr costs O(iterations x edges) per block of 64 users; common_neighbors,\n"
+    "adamic_adar and jaccard the two-hop paths from each user (gnnrec train --help).\n\n"
     "Which users:\n"
     "  --all              every user with at least one interaction (training or --history),\n"
     "                     in id order; users without any have nothing to rank from\n"
@@ -50,18 +55,20 @@ static const char help[] =
     "                     their interactions, without retraining (lightgcn: the\n"
     "                     propagation's aggregation over their items; mf: BPR steps with\n"
     "                     the items fixed; ials: its closed-form user solve; gfcf: its\n"
-    "                     filter).  Items the model does not know are skipped (counted)\n"
+    "                     filter; ppr and the neighbourhood models walk the graph from\n"
+    "                     their rows).  Items the model does not know are skipped (counted)\n"
     "  --exclude FILE     more user-item pairs never to recommend (e.g. already shown);\n"
     "                     pairs naming an unknown user or item are skipped (counted)\n"
     "  --candidates FILE  rank only these items (one original id per line)\n"
     "  --score prob|raw   the score column: prob = sigma(e_u . e_i) (the default for\n"
     "                     lightgcn and mf; it prints as 1 once the dot product passes\n"
     "                     ~14, as BPR-trained scores often do), raw = the score itself\n"
-    "                     (the only choice for ials, gfcf and itempop)\n"
+    "                     (the only choice for the other kinds)\n"
     "  --explain N        N more columns because1..becauseN: for each recommended item,\n"
     "                     the N items of the user's history (training + --history) whose\n"
     "                     embeddings are most similar to it (cosine), most similar first;\n"
-    "                     empty cells when the history is shorter (N <= 100)\n"
+    "                     empty cells when the history is shorter (N <= 100); not for\n"
+    "                     ppr and the neighbourhood models, which have no embeddings\n"
     "  --train FILE       training interactions (default: the model's config)\n"
     "  --memory MIB       memory for one block of scores (default 256)\n"
     "  --threads N        threads (default: every core)\n"
@@ -190,11 +197,19 @@ int gr_cmd_recommend(int argc, char **argv)
     size_t n_users = 0;
     uint64_t cand_skipped = 0;
     gr_output *probe = NULL;
+    gr_csr social = {0};
+    int has_social = 0;
     if ((s = gr_model_load(&m, a.model, msg)) != GR_OK) return gr_cli_error(s, msg);
     /* only these kinds are trained through the sigmoid head */
     const int sigmoid_head = m.cfg.model == GR_MODEL_LIGHTGCN || m.cfg.model == GR_MODEL_MF;
     if (!sigmoid_head && a.score && strcmp(a.score, "prob") == 0) {
         rc = gr_cli_usage_error("recommend", "model = %s has no probabilistic head: --score raw only",
+                                gr_model_kind_name(m.cfg.model));
+        gr_model_free(&m);
+        return rc;
+    }
+    if (gr_model_is_graph_baseline(m.cfg.model) && a.explain > 0) {
+        rc = gr_cli_usage_error("recommend", "model = %s has no embeddings to explain with: drop --explain",
                                 gr_model_kind_name(m.cfg.model));
         gr_model_free(&m);
         return rc;
@@ -227,9 +242,15 @@ int gr_cmd_recommend(int argc, char **argv)
                                &cand_skipped, msg)) != GR_OK)
         goto failed;
 
+    /* ppr walks the social edges of its config, over the model's users */
+    if (m.cfg.model == GR_MODEL_PPR && m.cfg.social[0] != '\0') {
+        rc = gr_cli_load_social(&in, m.cfg.social, d.ds.user_ids, m.n_users, &social);
+        if (rc != GR_EXIT_OK) goto done;
+        has_social = 1;
+    }
     const float *items = m.final + (size_t)m.n_users * m.dim;
-    s = gr_model_scorer_init(&ms, &m.cfg, user_emb ? user_emb : m.final, user_emb ? d.n_users : m.n_users, items,
-                             m.n_items, &d.train, &d.seen.R, msg);
+    s = gr_model_scorer_init_social(&ms, &m.cfg, user_emb ? user_emb : m.final, user_emb ? d.n_users : m.n_users,
+                                    items, m.n_items, &d.train, &d.seen.R, has_social ? &social : NULL, msg);
     if (s != GR_OK) goto failed;
     gr_rec_opts o = {.score = sigmoid_head && !(a.score && strcmp(a.score, "raw") == 0) ? GR_REC_SIGMOID : GR_REC_RAW,
                      .explain = a.explain, .history = &d.seen.R, .item_emb = items, .dim = m.dim,
@@ -251,6 +272,7 @@ failed:
     rc = gr_cli_error(s, msg);
 done:
     gr_model_scorer_free(&ms);
+    gr_csr_free(&social);
     free(user_emb);
     free(users);
     free(cand);

@@ -17,13 +17,26 @@
 static const char help[] =
     "usage: gnnrec train [--config FILE] [key=value ...] [-o model.gnr] [options]\n"
     "       gnnrec train --resume CHECKPOINT [key=value ...] [-o model.gnr] [options]\n\n"
-    "Trains LightGCN (or model=mf | ials | gfcf | itempop) on the config's [data]\n"
-    "train file with the sigmoid head, evaluates every eval_every epochs on the\n"
-    "validation data (a valid file, or valid_share of train; without either, on\n"
-    "the test file as the LightGCN reference code does), keeps the best epoch,\n"
-    "stops after `patience` evaluations without improvement, prints the test\n"
-    "metrics and saves the model.  ials, gfcf and itempop are fitted in closed\n"
-    "form (no checkpoints); all kinds are embedding models in one file format.\n"
+    "Trains LightGCN (or model=mf | ials | gfcf | itempop | ppr | common_neighbors |\n"
+    "adamic_adar | jaccard) on the config's [data] train file with the sigmoid\n"
+    "head, evaluates every eval_every epochs on the validation data (a valid\n"
+    "file, or valid_share of train; without either, on the test file as the\n"
+    "LightGCN reference code does), keeps the best epoch, stops after `patience`\n"
+    "evaluations without improvement, prints the test metrics and saves the\n"
+    "model.  ials, gfcf and itempop are fitted in closed form (no checkpoints);\n"
+    "all kinds share one model file format.\n"
+    "The graph baselines learn nothing and score from the training graph when\n"
+    "asked (eval, recommend, compare), for the users asked for only:\n"
+    "  ppr               personalized PageRank from the user ([ppr] damping,\n"
+    "                    ppr_iters, ppr_tol; social edges join the walk): a power\n"
+    "                    iteration for 64 users at once, O(iterations x edges) per\n"
+    "                    block, so O(users / 64 x iterations x edges) in all\n"
+    "  common_neighbors, adamic_adar, jaccard\n"
+    "                    link prediction on a follower graph (undirected\n"
+    "                    neighbourhoods); item-based on a user-item graph (the sum\n"
+    "                    of the user's items' similarity to the item); cost: the\n"
+    "                    two-hop paths from each user (jaccard on a user-item graph\n"
+    "                    first builds the item-item matrix: sum of user degree^2)\n"
     "With keep=last it trains all epochs and keeps the last (evaluations are only\n"
     "reported): the refit of an epoch count chosen on validation, on all of train.\n"
     "Any config key can be overridden as key=value or section.key=value, e.g.\n"
@@ -46,6 +59,11 @@ static const char help[] =
     "  --log-test          with a validation split, also evaluate the test split at every\n"
     "                      evaluation and log its recall/ndcg (for curves; never selects)\n"
     "  --json FILE         final test metrics as JSON\n"
+    "  --social FILE       user-user edges (trust, friendship; 'user<sep>user' lines over the\n"
+    "                      interactions' user ids, either direction) that lightgcn propagates\n"
+    "                      over with the items: shorthand for social=FILE (social_weight,\n"
+    "                      social_norm = joint | separate set how)\n"
+    "  --skip-bad-rows     count and skip bad rows (in the social file too: unknown users)\n"
     "  --quiet             no progress, no report\n"
     "  --progress / --no-progress  force the progress line on or off (default: on a terminal)\n";
 
@@ -106,6 +124,17 @@ int gr_cmd_train(int argc, char **argv)
             log_test = 1;
         } else if (gr_cli_is(a, "--json")) {
             if ((json_path = gr_cli_value(argc, argv, &i, "--json")) == NULL) goto usage;
+        } else if (gr_cli_is(a, "--social")) {
+            /* the override social=FILE, so --resume refuses a different file */
+            const char *v = gr_cli_value(argc, argv, &i, "--social");
+            if (v == NULL) goto usage;
+            char assignment[GR_PATH_MAX + 16];
+            if (snprintf(assignment, sizeof assignment, "social=%s", v) >= (int)sizeof assignment) {
+                gr_checkpoint_free(&ck);
+                return gr_cli_usage_error("train", "--social: path too long: %s", v);
+            }
+            s = resume ? gr_checkpoint_override(&cfg, assignment, msg) : gr_config_set_arg(&cfg, assignment, msg);
+            if (s != GR_OK) goto early_error;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "--progress") == 0 || strcmp(a, "--no-progress") == 0 ||
                    strcmp(a, "--skip-bad-rows") == 0 || gr_cli_is(a, "--max-line")) {
             gr_cli_input_option(&in, argc, argv, &i);

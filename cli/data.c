@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/social_data.h"
 #include "core/format.h"
 #include "graph/split.h"
 
@@ -108,6 +109,11 @@ int gr_cli_load_run_data(gr_cli_input *in, const gr_config *c, gr_run_data *d)
     gr_rows_free(&d->ds.rows);
     if (s == GR_OK && !c->valid[0] && c->valid_share > 0) s = carve_valid(c, d, msg);
     if (s != GR_OK) return gr_cli_error(s, msg);
+    if (c->social[0]) {
+        int rc_social = gr_cli_load_social(in, c->social, d->ds.user_ids, d->train.n_users, &d->social);
+        if (rc_social != GR_EXIT_OK) return rc_social;
+        d->has_social = 1;
+    }
     return GR_EXIT_OK;
 }
 
@@ -116,6 +122,8 @@ void gr_run_data_free(gr_run_data *d)
     gr_graph_free(&d->train);
     gr_graph_free(&d->valid);
     gr_graph_free(&d->test);
+    gr_csr_free(&d->social);
+    d->has_social = 0;
     gr_dataset_free(&d->ds);
 }
 

@@ -13,6 +13,8 @@ typedef struct {
     gr_graph train, valid, test;
     int has_valid, has_test;
     int valid_carved; /* valid was split off the training file (valid_share) */
+    gr_csr social;    /* [data] social: users x users, symmetric, sorted (graph/social.h) */
+    int has_social;
 } gr_run_data;
 
 /* Sets the input options from the config's [data] section. */
@@ -26,6 +28,8 @@ int gr_cli_load_into(gr_cli_input *in, gr_dataset *ds, const char *path, const g
 /* Loads c->train, c->valid and c->test (empty paths are skipped) and builds
  * their graphs; without a validation file and with c->valid_share > 0, a
  * per-user share of train (seeded by c->seed) becomes the validation graph.
+ * With c->social set, its edges over the users of those files (unknown ids
+ * are bad rows) become d->social (cli/social_data.h).
  * d->ds may come in with id maps already set (a model's), in which case
  * string ids must be known to them.  Prints errors; returns an exit code. */
 int gr_cli_load_run_data(gr_cli_input *in, const gr_config *c, gr_run_data *d);

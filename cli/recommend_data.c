@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include "cli/data.h"
+#include "cli/social_data.h"
 #include "core/alloc.h"
 #include "core/format.h"
 #include "gnn/fold_in.h"
+#include "gnn/social_adj.h"
 #include "loaders/parse.h"
 #include "loaders/reader.h"
 
@@ -64,6 +66,7 @@ static gr_status build(gr_rec_data *d, const gr_model *m, const char *train_path
     d->exclude_rows = at - n_seen;
 
     GR_TRY(gr_graph_from_pairs(&d->train, m->n_users, m->n_items, r->user, r->item, n_train, msg));
+    d->train.kind = m->cfg.graph; /* a follower graph's fold-in may propagate over its unipartite view */
     GR_TRY(gr_graph_from_pairs(&d->seen, d->n_users, m->n_items, r->user, r->item, n_seen, msg));
     GR_TRY(gr_graph_from_pairs(&d->exclude, d->n_users, m->n_items, r->user + n_seen, r->item + n_seen,
                                d->exclude_rows, msg));
@@ -124,6 +127,13 @@ int gr_rec_data_load(gr_cli_input *in, gr_model *m, const char *train, const cha
     gr_status s = build(d, m, train, e_train, e_hist, e_excl, n_before_exclude, msg);
     gr_rows_free(&d->ds.rows);
     if (s != GR_OK) return gr_cli_error(s, msg);
+    /* A LightGCN fold-in replays training's Â, social edges included
+     * (over the model's users only: history users have none). */
+    if (d->n_folded > 0 && m->cfg.model == GR_MODEL_LIGHTGCN && m->cfg.layers >= 2 && gr_config_uses_social(&m->cfg)) {
+        rc = gr_cli_load_social(in, m->cfg.social, d->ds.user_ids, m->n_users, &d->social);
+        if (rc != GR_EXIT_OK) return rc;
+        d->has_social = 1;
+    }
     return GR_EXIT_OK;
 }
 
@@ -132,6 +142,7 @@ void gr_rec_data_free(gr_rec_data *d)
     gr_graph_free(&d->train);
     gr_graph_free(&d->seen);
     gr_graph_free(&d->exclude);
+    gr_csr_free(&d->social);
     free(d->folded);
     gr_dataset_free(&d->ds);
     memset(d, 0, sizeof *d);
@@ -166,7 +177,7 @@ gr_status gr_rec_user_embeddings(const gr_rec_data *d, const gr_model *m, float 
     F = gr_alloc((size_t)h.n_rows * dim, sizeof *F);
     U = gr_zalloc((size_t)d->n_users * dim, sizeof *U);
     if (!F || !U) GR_FAIL(GR_ERR_NOMEM, "out of memory for %u x %u user embeddings", d->n_users, dim);
-    GR_TRY(gr_fold_in(m, &d->train, &h, who, F, msg));
+    GR_TRY(gr_fold_in_social(m, &d->train, d->has_social ? &d->social : NULL, &h, who, F, msg));
     memcpy(U, m->final, (size_t)m->n_users * dim * sizeof *U);
     for (uint32_t r = 0; r < h.n_rows; r++) memcpy(U + (size_t)who[r] * dim, F + (size_t)r * dim, dim * sizeof *U);
     *emb = U;

@@ -27,6 +27,8 @@ typedef struct {
     uint32_t n_folded;
     uint64_t history_rows, history_unknown;  /* rows kept / skipped (items the model does not know) */
     uint64_t exclude_rows, exclude_unknown;  /* rows kept / skipped (unknown user or item) */
+    gr_csr social;        /* the model's social edges over its users, for fold-in (gnn/fold_in.h) */
+    int has_social;
 } gr_rec_data;
 
 /* Loads train (the model config's or --train), history and exclude (either

@@ -17,7 +17,9 @@
 #include "gnn/gfcf.h"
 #include "gnn/ials.h"
 #include "gnn/itempop.h"
+#include "gnn/social_adj.h"
 #include "sparse/adjacency.h"
+#include "sparse/adjacency_follow.h"
 #include "sparse/grb.h"
 
 typedef struct {
@@ -56,7 +58,9 @@ static gr_status evaluate_embeddings(const gr_config *c, const gr_run_data *d, c
 {
     gr_model_scorer ms;
     const gr_graph *g = &d->train;
-    gr_status s = gr_model_scorer_init(&ms, c, E, g->n_users, E + (size_t)g->n_users * c->dim, g->n_items, g, NULL, msg);
+    /* social edges feed ppr's walk */
+    gr_status s = gr_model_scorer_init_social(&ms, c, E, g->n_users, E + (size_t)g->n_users * c->dim, g->n_items, g,
+                                              NULL, d->has_social ? &d->social : NULL, msg);
     if (s != GR_OK) return s;
     gr_eval_opts o;
     gr_eval_opts_default(&o);
@@ -80,6 +84,14 @@ static gr_status fit_without_gradient(const gr_config *c, const gr_graph *g, con
     case GR_MODEL_IALS: s = gr_ials_train(c, g, ego, hooks, rep, msg); break;
     case GR_MODEL_GFCF: s = gr_gfcf_fit(c, g, ego, msg); break;
     case GR_MODEL_ITEMPOP: gr_itempop_fit(g, ego); break;
+    case GR_MODEL_PPR:
+    case GR_MODEL_ADAMIC_ADAR:
+    case GR_MODEL_JACCARD:
+    case GR_MODEL_COMMON_NEIGHBORS:
+        /* nothing to learn: scored from the training graph (cli/model_scorer.h);
+         * the file keeps a zero embedding of dim 1 */
+        memset(ego, 0, (size_t)(g->n_users + g->n_items) * c->dim * sizeof *ego);
+        break;
     default: s = gr_fail(msg, GR_ERR_ARG, "model = %s trains by gradient", gr_model_kind_name(c->model));
     }
     if (s != GR_OK) return s;
@@ -182,6 +194,13 @@ static void print_banner(const gr_config *c, const gr_run_data *d, const gr_trai
             c->keep == GR_KEEP_LAST ? "keeping the last epoch, evaluating on" : "selecting on",
             d->has_valid ? (d->valid_carved ? "a validation share of train" : "the validation file")
                          : (d->has_test ? "the test file (as the reference code does)" : "nothing (last epoch kept)"));
+    if (c->layers > 0 && gr_config_uses_social(c) && d->has_social)
+        fprintf(stderr, "propagating over %s social edges too (social_weight = %g, social_norm = %s)\n",
+                gr_fmt_count(n, d->social.nnz / 2), c->social_weight,
+                c->social_norm == GR_SOCIAL_NORM_SEPARATE ? "separate" : "joint");
+    else if (c->layers == 0 && gr_config_uses_social(c) && (c->model == GR_MODEL_LIGHTGCN || c->model == GR_MODEL_MF))
+        fprintf(stderr, "note: %s propagates nothing (K = 0), so the social edges go unused\n",
+                gr_model_kind_name(c->model));
     if (o->resume)
         fprintf(stderr, "resuming %s from epoch %u to %u%s\n", o->resume_path, o->resume->state.epoch, c->epochs,
                 o->resume->state.best_epoch ? "" : " (nothing evaluated yet)");
@@ -214,6 +233,9 @@ gr_status gr_train_run(const gr_config *c, const gr_run_data *d, const gr_train_
     if (o->log_test && !(d->has_valid && d->has_test))
         GR_FAIL(GR_ERR_ARG, "--log-test needs both a validation split (valid or valid_share) and a test file");
     if (o->resume) GR_TRY(gr_checkpoint_check_data(o->resume, g, o->resume_path, msg));
+    if (c->layers > 0 && c->view == GR_VIEW_UNIPARTITE && gr_config_uses_social(c))
+        GR_FAIL(GR_ERR_ARG, "social edges join users to users in the bipartite view; view = unipartite already "
+                "propagates over the follow graph: drop social or set view = bipartite");
     m->cfg = *c;
     m->n_users = g->n_users;
     m->n_items = g->n_items;
@@ -229,7 +251,9 @@ gr_status gr_train_run(const gr_config *c, const gr_run_data *d, const gr_train_
     m->final = gr_alloc_huge(n * c->dim, sizeof *m->final);
     if (m->ego == NULL || m->final == NULL) GR_FAIL(GR_ERR_NOMEM, "out of memory for %zu x %u embeddings", n, c->dim);
     if (!o->resume) gr_init_ego(m->ego, (uint32_t)n, c->dim, c->init_std, c->seed);
-    if (c->layers > 0) GR_TRY(gr_norm_adj_build(&adj, g, NULL, 0, msg));
+    /* view = unipartite: one node per account over the symmetrized follows (gnn/train.h) */
+    if (c->layers > 0 && c->view == GR_VIEW_UNIPARTITE) GR_TRY(gr_norm_adj_build_follow(&adj, g, c->reciprocal_weight, msg));
+    else if (c->layers > 0) GR_TRY(gr_social_adj_build(&adj, c, g, d->has_social ? &d->social : NULL, msg));
     if (o->log_path) GR_TRY(gr_train_log_open(&log, o->log_path, o->resume ? o->resume->state.epoch : 0, msg));
 
     train_ctx t = {.cfg = c, .data = d, .stop = stop_metric(c), .log = o->log_path ? &log : NULL,

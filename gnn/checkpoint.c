@@ -40,7 +40,7 @@ gr_status gr_checkpoint_save(const char *path, const gr_model *m, const gr_train
     const int adam = m->cfg.optimizer == GR_OPT_ADAM, best = s->best_epoch > 0;
     if ((adam && (s->adam_m == NULL || s->adam_v == NULL)) || (best && s->best == NULL))
         return gr_fail(msg, GR_ERR_ARG, "%s: the training state lacks %s", path, best && !s->best ? "the best embeddings" : "Adam's moments");
-    const size_t bytes = ((size_t)m->n_users + m->n_items) * m->dim * sizeof(float);
+    const size_t bytes = gr_train_param_rows(&m->cfg, m->n_users, m->n_items) * m->dim * sizeof(float);
     unsigned char trst[TRST_LEN];
     gr_put_u32(trst, s->epoch);
     gr_put_u32(trst + 4, s->best_epoch);
@@ -103,11 +103,15 @@ static gr_status read_state(gr_checkpoint *ck, gr_section_in *x, const char *pat
         (!adam && s->adam_step != 0) || (s->best_epoch == 0 && s->best_metric != -INFINITY) ||
         (s->best_epoch > 0 && !isfinite(s->best_metric)) || memcmp(&s->best_metric, &m->best_metric, 8) != 0)
         return gr_fail(msg, GR_ERR_INPUT, "%s: section TRST holds impossible values (file corrupt)", path);
+    const size_t bytes = gr_train_param_rows(&m->cfg, m->n_users, m->n_items) * m->dim * sizeof(float);
     for (int k = X_ADMM; k < X_N; k++) {
         const int want = k == X_BEST ? (flags & FLAG_BEST) != 0 : adam;
         if (want && x[k].data == NULL) return gr_fail(msg, GR_ERR_INPUT, "%s: section %s missing (file corrupt)", path, tags[k]);
         if (!want && x[k].data != NULL)
             return gr_fail(msg, GR_ERR_INPUT, "%s: section %s where TRST says none (file corrupt)", path, tags[k]);
+        if (want && x[k].len != bytes)
+            return gr_fail(msg, GR_ERR_INPUT, "%s: section %s holds %zu bytes, DIMS and the view say %zu (file corrupt)",
+                           path, tags[k], x[k].len, bytes);
     }
     ck->adam_m = (float *)(void *)x[X_ADMM].data;
     ck->adam_v = (float *)(void *)x[X_ADMV].data;
@@ -122,11 +126,14 @@ static gr_status read_state(gr_checkpoint *ck, gr_section_in *x, const char *pat
 gr_status gr_checkpoint_load(gr_checkpoint *ck, const char *path, char *msg)
 {
     memset(ck, 0, sizeof *ck);
+    /* The state's arrays have the trained rows' shape, which depends on the
+     * view (gr_train_param_rows), so read_state checks their length against
+     * the config; here they are only bounded by the file's size. */
     gr_section_in x[X_N] = {
         {.tag = {'T', 'R', 'S', 'T'}, .max_len = TRST_LEN},
-        {.tag = {'A', 'D', 'M', 'M'}, .array = 1},
-        {.tag = {'A', 'D', 'M', 'V'}, .array = 1},
-        {.tag = {'B', 'E', 'S', 'T'}, .array = 1},
+        {.tag = {'A', 'D', 'M', 'M'}, .max_len = UINT64_MAX},
+        {.tag = {'A', 'D', 'M', 'V'}, .max_len = UINT64_MAX},
+        {.tag = {'B', 'E', 'S', 'T'}, .max_len = UINT64_MAX},
     };
     gr_status status = gr_model_load_with(&ck->model, x, X_N, path, msg);
     if (status == GR_OK) status = read_state(ck, x, path, msg);

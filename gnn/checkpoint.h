@@ -10,7 +10,9 @@
  *           ADMV present, 2 = BEST present); uint64 Adam step; float64
  *           best_metric (-inf when nothing was evaluated); uint64 nnz of the
  *           training graph; uint32 its CRC (gr_checkpoint_data_crc); uint32 0
- *   "ADMM"  Adam's first moments, (n_users + n_items) x dim float32 (Adam only)
+ *   "ADMM"  Adam's first moments, P x dim float32 (Adam only), P the rows
+ *           training updates: n_users + n_items, or n_users for view =
+ *           unipartite (gr_train_param_rows)
  *   "ADMV"  Adam's second moments, the same shape (Adam only)
  *   "BEST"  the best ego embeddings so far, the same shape (best_epoch > 0)
  *

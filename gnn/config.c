@@ -234,6 +234,14 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* itempop's embedding is its popularity, one number; the graph baselines
+ * score from the graph and have none (their model file keeps a zero one). */
+static int dim_is_one(gr_model_kind m)
+{
+    return m == GR_MODEL_ITEMPOP || m == GR_MODEL_PPR || m == GR_MODEL_ADAMIC_ADAR || m == GR_MODEL_JACCARD ||
+           m == GR_MODEL_COMMON_NEIGHBORS;
+}
+
 /* Sets one key; on a bad value returns -1 with *why saying what was expected. */
 int gr_config_set_value(gr_config *c, const key_def *k, const char *v, char *why)
 {
@@ -285,7 +293,7 @@ int gr_config_set_value(gr_config *c, const key_def *k, const char *v, char *why
                     c->layers = 0;
                     c->n_layer_weights = 0;
                     memset(c->layer_weights, 0, sizeof c->layer_weights);
-                    if (i == GR_MODEL_ITEMPOP) c->dim = 1;
+                    if (dim_is_one((gr_model_kind)i)) c->dim = 1;
                 } else if (k->off == OFF(model) && c->layers == 0) {
                     c->layers = 3;
                 }
@@ -369,8 +377,8 @@ gr_status gr_config_check(const gr_config *c, char *msg)
 {
     if (c->model != GR_MODEL_LIGHTGCN && c->layers != 0)
         return gr_fail(msg, GR_ERR_ARG, "model = %s needs layers = 0 (got %u)", gr_model_kind_name(c->model), c->layers);
-    if (c->model == GR_MODEL_ITEMPOP && c->dim != 1)
-        return gr_fail(msg, GR_ERR_ARG, "model = itempop needs dim = 1 (got %u)", c->dim);
+    if (dim_is_one(c->model) && c->dim != 1)
+        return gr_fail(msg, GR_ERR_ARG, "model = %s needs dim = 1 (got %u)", gr_model_kind_name(c->model), c->dim);
     if (c->model == GR_MODEL_GFCF && c->ideal_weight == 0 && c->dim != 1)
         return gr_fail(msg, GR_ERR_ARG,
                        "model = gfcf with ideal_weight = 0 is the linear filter alone: set dim = 1 (got %u; its "
@@ -383,6 +391,12 @@ gr_status gr_config_check(const gr_config *c, char *msg)
     if (!found) return gr_fail(msg, GR_ERR_ARG, "stop_metric %s@%u: %u is not in topk", gr_stop_metric_name(c->stop_metric), c->stop_k, c->stop_k);
     if (c->view == GR_VIEW_UNIPARTITE && c->graph == GR_GRAPH_BIPARTITE)
         return gr_fail(msg, GR_ERR_ARG, "view = unipartite needs a follower graph (graph = directed or undirected)");
+    /* The tied rows are the gradient trainer's (gnn/train.h); the other
+     * kinds fit or score follower and account rows apart and would ignore
+     * the view. */
+    if (c->view == GR_VIEW_UNIPARTITE && c->model != GR_MODEL_LIGHTGCN && c->model != GR_MODEL_MF)
+        return gr_fail(msg, GR_ERR_ARG, "view = unipartite is for lightgcn and mf; model = %s needs view = bipartite",
+                       gr_model_kind_name(c->model));
     if (c->valid[0] != '\0' && c->valid_share > 0)
         return gr_fail(msg, GR_ERR_ARG, "set either valid (a file) or valid_share, not both");
     return GR_OK;

@@ -25,7 +25,8 @@
  * Two keys interact: setting model to anything but lightgcn sets layers = 0
  * (MF is LightGCN without propagation; the others do not propagate by
  * gradient) and clears layer_weights, model = itempop also sets dim = 1 (an
- * item's popularity is its one-number embedding); setting model = lightgcn
+ * item's popularity is its one-number embedding), and so do the graph
+ * baselines (they have no embedding; the file keeps a zero one); setting model = lightgcn
  * while layers is 0 restores the default 3.  For gfcf, dim is the rank of the
  * ideal low-pass part (its embeddings are the top singular vectors).  Checks that span several keys
  * (layer_weights has layers + 1 entries, stop_metric's K is in topk, ...) are

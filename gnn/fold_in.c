@@ -37,26 +37,42 @@
 #include "core/rng.h"
 #include "gnn/gfcf.h"
 #include "gnn/ials.h"
+#include "gnn/social_adj.h"
 #include "sparse/adjacency.h"
+#include "sparse/adjacency_follow.h"
 
 /* Separates fold-in's negative draws from training's streams (seed, row). */
 #define FOLD_IN_STREAM_SALT 0x666f6c642d696eULL
 
 static int usable(const gr_graph *train, uint32_t i) { return i < train->n_items && gr_csr_degree(&train->Rt, i) > 0; }
 
-/* acc (n_items x d) = sum_{k=1..K} a_k E_items^(k-1), E^(k) = Â^k ego. */
-static gr_status lightgcn_item_layers(const gr_model *m, const gr_graph *train, float *acc, char *msg)
+/* What a folded-in user's items contribute: acc (n_items x d) =
+ * sum_{k=1..K} a_k E_items^(k-1), E^(k) = Â^k ego, and deg, each item's
+ * degree in Â's graph.  Bipartite: the item rows of the propagation over
+ * [[0, R], [Rᵀ, 0]], deg = training degree.  Unipartite (gnn/train.h): the
+ * account rows, propagated over the symmetrized follow graph, deg = weighted
+ * degree there (sparse/adjacency_follow.h); the user's own edges are its
+ * history's follows, each weighing 1 (who follows it back is not part of a
+ * history), so d_u stays the count of its usable accounts. */
+static gr_status lightgcn_item_layers(const gr_model *m, const gr_graph *train, const gr_csr *social, float *acc,
+                                      double *deg, char *msg)
 {
     gr_status status = GR_OK;
     gr_norm_adj *adj = NULL;
     float *x = NULL, *y = NULL;
+    const int uni = m->cfg.view == GR_VIEW_UNIPARTITE;
     const uint32_t d = m->dim, K = m->cfg.layers;
-    const size_t n = (size_t)m->n_users + m->n_items, off = (size_t)m->n_users * d, cells = (size_t)m->n_items * d;
+    const size_t n = uni ? (size_t)m->n_users : (size_t)m->n_users + m->n_items;
+    const size_t off = uni ? 0 : (size_t)m->n_users * d, cells = (size_t)m->n_items * d;
+    if (uni) GR_TRY(gr_follow_degrees(train, m->cfg.reciprocal_weight, deg, msg));
+    else
+        for (uint32_t i = 0; i < m->n_items; i++) deg[i] = (double)gr_csr_degree(&train->Rt, i);
     const float *ego_items = m->ego + off;
     float a1 = gr_config_layer_weight(&m->cfg, 1);
     for (size_t c = 0; c < cells; c++) acc[c] = a1 * ego_items[c];
     if (K < 2) return GR_OK;
-    GR_TRY(gr_norm_adj_build(&adj, train, NULL, 0, msg));
+    if (uni) GR_TRY(gr_norm_adj_build_follow(&adj, train, m->cfg.reciprocal_weight, msg));
+    else GR_TRY(gr_social_adj_build(&adj, &m->cfg, train, social, msg)); /* training's, social edges included */
     x = gr_alloc_huge(n * d, sizeof *x);
     y = gr_alloc_huge(n * d, sizeof *y);
     if (!x || !y) GR_FAIL(GR_ERR_NOMEM, "fold-in: out of memory for %zu x %u layer embeddings", n, d);
@@ -76,29 +92,36 @@ fail:
     return status;
 }
 
-static gr_status fold_lightgcn(const gr_model *m, const gr_graph *train, const gr_csr *h, float *out, char *msg)
+/* Social edges (gnn/social_adj.h) reach a folded-in user only through its
+ * items' layers: it has no friends in the social file, which names trained
+ * users only, so its degree is its item count under either normalization,
+ * and an item's degree is its training degree with or without S. */
+static gr_status fold_lightgcn(const gr_model *m, const gr_graph *train, const gr_csr *social, const gr_csr *h,
+                               float *out, char *msg)
 {
     gr_status status = GR_OK;
     const uint32_t d = m->dim;
     float *acc = gr_alloc_huge((size_t)m->n_items * d, sizeof *acc);
-    GR_CHECK_ALLOC(acc, "fold-in layer sums");
-    GR_TRY(lightgcn_item_layers(m, train, acc, msg));
+    double *deg = gr_alloc(m->n_items + (size_t)1, sizeof *deg);
+    if (acc == NULL || deg == NULL) GR_FAIL(GR_ERR_NOMEM, "fold-in: out of memory for the layer sums");
+    GR_TRY(lightgcn_item_layers(m, train, social, acc, deg, msg));
 #pragma omp parallel for schedule(dynamic, 16)
     for (uint32_t r = 0; r < h->n_rows; r++) {
         float *e = out + (size_t)r * d;
         memset(e, 0, d * sizeof *e);
         uint64_t du = 0;
-        for (uint64_t p = h->ptr[r]; p < h->ptr[r + 1]; p++) du += usable(train, h->idx[p]);
+        for (uint64_t p = h->ptr[r]; p < h->ptr[r + 1]; p++) du += h->idx[p] < m->n_items && deg[h->idx[p]] > 0;
         for (uint64_t p = h->ptr[r]; p < h->ptr[r + 1]; p++) {
             const uint32_t i = h->idx[p];
-            if (!usable(train, i)) continue;
-            const float w = (float)(1.0 / sqrt((double)du * (double)gr_csr_degree(&train->Rt, i)));
+            if (i >= m->n_items || !(deg[i] > 0)) continue;
+            const float w = (float)(1.0 / sqrt((double)du * deg[i]));
             const float *v = acc + (size_t)i * d;
             for (uint32_t c = 0; c < d; c++) e[c] += w * v[c];
         }
     }
 fail:
     free(acc);
+    free(deg);
     return status;
 }
 
@@ -188,6 +211,12 @@ fail:
 gr_status gr_fold_in(const gr_model *m, const gr_graph *train, const gr_csr *history, const uint32_t *row_user,
                      float *user_emb, char *msg)
 {
+    return gr_fold_in_social(m, train, NULL, history, row_user, user_emb, msg);
+}
+
+gr_status gr_fold_in_social(const gr_model *m, const gr_graph *train, const gr_csr *social, const gr_csr *history,
+                            const uint32_t *row_user, float *user_emb, char *msg)
+{
     gr_status status = GR_OK;
     if (history->n_cols > m->n_items)
         GR_FAIL(GR_ERR_ARG, "fold-in: the history has %u items but the model %u", history->n_cols, m->n_items);
@@ -200,7 +229,7 @@ gr_status gr_fold_in(const gr_model *m, const gr_graph *train, const gr_csr *his
     case GR_MODEL_LIGHTGCN:
     case GR_MODEL_MF:
         /* lightgcn with K = 0 is MF */
-        if (m->cfg.layers > 0) GR_TRY(fold_lightgcn(m, train, history, user_emb, msg));
+        if (m->cfg.layers > 0) GR_TRY(fold_lightgcn(m, train, social, history, user_emb, msg));
         else GR_TRY(fold_mf(m, train, history, row_user, user_emb, msg));
         break;
     case GR_MODEL_IALS: GR_TRY(gr_ials_fold_in(&m->cfg, items, m->n_items, history, user_emb, msg)); break;
@@ -213,7 +242,8 @@ gr_status gr_fold_in(const gr_model *m, const gr_graph *train, const gr_csr *his
     case GR_MODEL_JACCARD:
     case GR_MODEL_COMMON_NEIGHBORS:
         /* graph baselines have no user embedding: they score from the
-         * history rows themselves */
+         * history rows themselves (the zero rows only fill the format) */
+        memset(user_emb, 0, (size_t)history->n_rows * m->dim * sizeof *user_emb);
         break;
     }
 fail:

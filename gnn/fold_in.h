@@ -14,6 +14,9 @@
  *             recomputed from the ego embeddings over the training graph.
  *             The user's own layer-0 term a_0 e_u^(0) is a trained parameter
  *             nobody has for a new user; it is left out (see fold_in.c).
+ *             view = unipartite: the same over the symmetrized follow graph
+ *             (one row per account, d_i its weighted degree there), the
+ *             user's row being the accounts it follows.
  *   mf        GR_FOLD_IN_MF_STEPS steps of gradient descent on the BPR loss
  *             with the items fixed, from zero, over the row's items each
  *             paired with GR_FOLD_IN_MF_NEG negatives drawn from the user's
@@ -45,5 +48,14 @@
  * with it; NULL = the row index. */
 gr_status gr_fold_in(const gr_model *m, const gr_graph *train, const gr_csr *history, const uint32_t *row_user,
                      float *user_emb, char *msg);
+/* The same for a model whose config may name social edges: social is then
+ * the users x users block of its [data] social file over the model's users
+ * (graph/social.h), and lightgcn's item layers are propagated over
+ * training's Â with it (gnn/social_adj.h); the folded-in users themselves
+ * have no social edges.  gr_fold_in passes social = NULL, which a lightgcn
+ * model trained with social edges (weight > 0, K >= 2) refuses (GR_ERR_ARG)
+ * rather than fold in over an Â training never saw. */
+gr_status gr_fold_in_social(const gr_model *m, const gr_graph *train, const gr_csr *social, const gr_csr *history,
+                            const uint32_t *row_user, float *user_emb, char *msg);
 
 #endif

@@ -33,7 +33,7 @@ static inline double dot(const float *a, const float *b, uint32_t d)
 
 double gr_link_prob(const float *E, gr_emb_shape shape, uint32_t user, uint32_t item)
 {
-    return gr_sigmoid(dot(row(E, shape, user), row(E, shape, shape.n_users + item), shape.d));
+    return gr_sigmoid(dot(row(E, shape, user), row(E, shape, gr_item_row(shape, item)), shape.d));
 }
 
 static gr_status check_batch(gr_emb_shape s, const gr_batch *b, char *msg)
@@ -50,6 +50,17 @@ static gr_status check_batch(gr_emb_shape s, const gr_batch *b, char *msg)
         if (b->negs[k] >= s.n_items)
             return gr_fail(msg, GR_ERR_ARG, "loss: batch negative %u out of range (%u items)", b->negs[k],
                            s.n_items);
+    if (s.tied && s.n_items != s.n_users)
+        return gr_fail(msg, GR_ERR_ARG, "loss: tied rows need as many items as users (%u, %u)", s.n_items, s.n_users);
+    /* Tied rows: a triple's user as its own item would make the scatter add
+     * into the row it reads in the same step. */
+    for (size_t k = 0; s.tied && k < b->n; k++) {
+        if (b->pos[k] == b->user[k])
+            return gr_fail(msg, GR_ERR_ARG, "loss: triple %zu pairs account %u with itself", k, b->user[k]);
+        for (uint32_t q = 0; q < b->neg; q++)
+            if (b->negs[k * b->neg + q] == b->user[k])
+                return gr_fail(msg, GR_ERR_ARG, "loss: triple %zu has account %u as its own negative", k, b->user[k]);
+    }
     return GR_OK;
 }
 
@@ -67,7 +78,7 @@ static void scatter_scores(const float *E, gr_emb_shape s, const gr_batch *b, co
         const uint32_t c0 = (uint32_t)blk * width;
         const uint32_t c1 = c0 + width < d ? c0 + width : d;
         for (size_t k = 0; k < b->n; k++) {
-            const uint32_t u = b->user[k], i = s.n_users + b->pos[k];
+            const uint32_t u = b->user[k], i = gr_item_row(s, b->pos[k]);
             const float *eu = row(E, s, u), *ei = row(E, s, i);
             float *du = dE + (size_t)u * d, *di = dE + (size_t)i * d;
             /* vector lanes over columns: each column's adds keep their order */
@@ -77,7 +88,7 @@ static void scatter_scores(const float *E, gr_emb_shape s, const gr_batch *b, co
                 di[c] += gp[k] * eu[c];
             }
             for (uint32_t q = 0; q < neg; q++) {
-                const uint32_t j = s.n_users + b->negs[k * neg + q];
+                const uint32_t j = gr_item_row(s, b->negs[k * neg + q]);
                 const float g = gn[k * neg + q];
                 const float *ej = row(E, s, j);
                 float *dj = dE + (size_t)j * d;
@@ -111,10 +122,10 @@ static gr_status score_loss(head_kind kind, const float *E, gr_emb_shape s, cons
 #pragma omp parallel for schedule(static)
     for (size_t k = 0; k < n; k++) {
         const float *eu = row(E, s, b->user[k]);
-        const double sp = dot(eu, row(E, s, s.n_users + b->pos[k]), d);
+        const double sp = dot(eu, row(E, s, gr_item_row(s, b->pos[k])), d);
         double l = 0, gpos = 0;
         for (uint32_t q = 0; q < neg; q++) {
-            const double sn = dot(eu, row(E, s, s.n_users + b->negs[k * neg + q]), d);
+            const double sn = dot(eu, row(E, s, gr_item_row(s, b->negs[k * neg + q])), d);
             double g;
             if (kind == HEAD_BPR) {
                 /* −log σ(sp − sn) = softplus(sn − sp); d/dsn = σ(sn − sp). */
@@ -165,9 +176,9 @@ static inline double sqnorm(const float *a, uint32_t d) { return dot(a, a, d); }
 static double l2_sample(const float *ego, gr_emb_shape s, const gr_batch *b, size_t k)
 {
     const uint32_t neg = b->neg, d = s.d;
-    double t = sqnorm(row(ego, s, b->user[k]), d) + sqnorm(row(ego, s, s.n_users + b->pos[k]), d);
+    double t = sqnorm(row(ego, s, b->user[k]), d) + sqnorm(row(ego, s, gr_item_row(s, b->pos[k])), d);
     double tn = 0;
-    for (uint32_t q = 0; q < neg; q++) tn += sqnorm(row(ego, s, s.n_users + b->negs[k * neg + q]), d);
+    for (uint32_t q = 0; q < neg; q++) tn += sqnorm(row(ego, s, gr_item_row(s, b->negs[k * neg + q])), d);
     return t + tn / neg;
 }
 
@@ -198,14 +209,14 @@ gr_status gr_loss_l2(const float *ego, gr_emb_shape s, const gr_batch *b, float 
             const uint32_t c0 = (uint32_t)blk * width;
             const uint32_t c1 = c0 + width < d ? c0 + width : d;
             for (size_t k = 0; k < n; k++) {
-                const uint32_t u = b->user[k], i = s.n_users + b->pos[k];
+                const uint32_t u = b->user[k], i = gr_item_row(s, b->pos[k]);
 #pragma omp simd
                 for (uint32_t c = c0; c < c1; c++) {
                     dego[(size_t)u * d + c] += cu * ego[(size_t)u * d + c];
                     dego[(size_t)i * d + c] += cu * ego[(size_t)i * d + c];
                 }
                 for (uint32_t q = 0; q < neg; q++) {
-                    const size_t j = (size_t)(s.n_users + b->negs[k * neg + q]) * d;
+                    const size_t j = (size_t)gr_item_row(s, b->negs[k * neg + q]) * d;
 #pragma omp simd
                     for (uint32_t c = c0; c < c1; c++) dego[j + c] += cn * ego[j + c];
                 }

@@ -2,7 +2,9 @@
  *
  * The score of (user u, item i) is s_ui = e_uᵀ e_i over the final embeddings
  * E (n_users + n_items rows, users first, so item i is row n_users + i) and
- * P(u, i) = σ(s_ui).  A batch holds B triples (u, i, j₁..j_neg): a user, one
+ * P(u, i) = σ(s_ui).  A tied shape (the unipartite view of a follower graph,
+ * gnn/train.h) has one row per account instead: item i is row i, the same
+ * row as user i, and E has n_users rows.  A batch holds B triples (u, i, j₁..j_neg): a user, one
  * positive item and `neg` sampled negative items.
  *
  *   BPR: (1/B) Σ_b (1/neg) Σ_j −log σ(s_ui − s_uj)
@@ -17,7 +19,10 @@
  * Scores and per-sample coefficients are computed in parallel over the batch;
  * the scatter into gradient rows (users and items repeat within a batch) goes
  * in batch order, split over columns between threads, so the result is
- * bit-identical for any thread count. */
+ * bit-identical for any thread count.  With a tied shape a row may be one
+ * triple's user and another's item: the scatter adds both in batch order,
+ * as for any repeated row.  Within one triple the user must not be its own
+ * positive or negative (GR_ERR_ARG): s_uu = ‖e_u‖² is not a link score. */
 #ifndef GR_LOSS_H
 #define GR_LOSS_H
 
@@ -38,7 +43,11 @@ typedef struct {
 /* Rows and columns of the embedding arrays the batch indexes. */
 typedef struct {
     uint32_t n_users, n_items, d;
+    int tied; /* items are the users' rows (n_items == n_users): item i is row i */
 } gr_emb_shape;
+
+/* The row of item i. */
+static inline uint32_t gr_item_row(gr_emb_shape s, uint32_t i) { return s.tied ? i : s.n_users + i; }
 
 /* σ(x) without overflow for any x. */
 static inline double gr_sigmoid(double x)

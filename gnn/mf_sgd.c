@@ -66,14 +66,17 @@ gr_status gr_mf_sgd_batch(gr_mf_sgd *w, const gr_config *c, gr_emb_shape shape, 
         memcpy(w->ego + (size_t)k * d, ego + (size_t)rows[k] * d, d * sizeof *ego);
         memset(w->grad + (size_t)k * d, 0, d * sizeof *w->grad);
     }
-    /* user u -> its slot; item i (row n_users + i) -> its slot - n_users' */
+    /* user u -> its slot; item i (row n_users + i) -> its slot - n_users'.
+     * Tied rows (unipartite view): item i is row i, every row is a user's,
+     * and the copy is tied the same way. */
+    const uint32_t item_base = shape.tied ? 0 : n_users;
     for (size_t k = 0; k < b->n; k++) {
         w->user[k] = w->slot[b->user[k]];
-        w->pos[k] = w->slot[shape.n_users + b->pos[k]] - n_users;
+        w->pos[k] = w->slot[gr_item_row(shape, b->pos[k])] - item_base;
     }
-    for (size_t q = 0; q < b->n * b->neg; q++) w->negs[q] = w->slot[shape.n_users + b->negs[q]] - n_users;
+    for (size_t q = 0; q < b->n * b->neg; q++) w->negs[q] = w->slot[gr_item_row(shape, b->negs[q])] - item_base;
     const gr_batch cb = {b->n, b->neg, w->user, w->pos, w->negs};
-    const gr_emb_shape cs = {n_users, n_rows - n_users, d};
+    const gr_emb_shape cs = shape.tied ? (gr_emb_shape){n_rows, n_rows, d, 1} : (gr_emb_shape){n_users, n_rows - n_users, d, 0};
     if (c->loss == GR_LOSS_BPR) GR_TRY(gr_loss_bpr(w->ego, cs, &cb, w->grad, &head, msg));
     else GR_TRY(gr_loss_bce(w->ego, cs, &cb, w->grad, &head, msg));
     GR_TRY(gr_loss_l2(w->ego, cs, &cb, (float)c->decay, w->grad, &reg, msg));

@@ -30,8 +30,9 @@ void gr_mf_sgd_free(gr_mf_sgd *w);
 
 /* The step of train_batch_mf for SGD with layer weight 1: loss (BPR or BCE
  * per c->loss) + L2 (c->decay) on ego's rows `rows` (ascending: the batch's
- * users, then its items, as n_users + item), then ego -= lr * gradient on
- * those rows.  *loss gets head + L2. */
+ * users, then its items, as n_users + item; with a tied shape simply the
+ * batch's rows), then ego -= lr * gradient on those rows.  *loss gets
+ * head + L2. */
 gr_status gr_mf_sgd_batch(gr_mf_sgd *w, const gr_config *c, gr_emb_shape shape, float *ego, const gr_batch *b,
                           const uint32_t *rows, uint32_t n_rows, float lr, double *loss, char *msg);
 

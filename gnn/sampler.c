@@ -10,13 +10,17 @@
  * that a few threads balance over any real epoch. */
 #define GR_SAMPLER_BLOCK 8192
 
-gr_status gr_sampler_init(gr_sampler *s, const gr_graph *g, uint32_t neg, char *msg)
+gr_status gr_sampler_init(gr_sampler *s, const gr_graph *g, uint32_t neg, int skip_self, char *msg)
 {
     gr_status status = GR_OK;
     memset(s, 0, sizeof *s);
     s->g = g;
     s->neg = neg;
+    s->skip_self = skip_self != 0;
     if (neg == 0) GR_FAIL(GR_ERR_ARG, "sampler: at least one negative per triple is needed");
+    if (skip_self && g->n_items != g->n_users)
+        GR_FAIL(GR_ERR_ARG, "sampler: skipping the user itself needs one id space (%u users, %u items)", g->n_users,
+                g->n_items);
     if (g->R.nnz == 0) GR_FAIL(GR_ERR_INPUT, "sampler: the training graph has no interactions");
     s->n = (size_t)g->R.nnz;
 
@@ -25,8 +29,9 @@ gr_status gr_sampler_init(gr_sampler *s, const gr_graph *g, uint32_t neg, char *
     for (uint32_t u = 0; u < g->n_users; u++) {
         uint64_t deg = gr_csr_degree(&g->R, u);
         if (deg == 0) continue;
-        /* Rejection sampling would never end for this user. */
-        if (deg >= g->n_items)
+        /* Rejection sampling would never end for this user (R has no
+         * self-loops under skip_self: follower graphs drop them). */
+        if (deg + (uint64_t)s->skip_self >= g->n_items)
             GR_FAIL(GR_ERR_INPUT, "sampler: user %u has interacted with all %u items, no negative to sample", u,
                     g->n_items);
         s->active[s->n_active++] = u;
@@ -77,7 +82,7 @@ void gr_sampler_epoch(gr_sampler *s, uint64_t seed, uint64_t epoch)
             for (uint32_t q = 0; q < neg; q++) {
                 uint32_t j;
                 do j = gr_rng_below(&rng, g->n_items);
-                while (gr_sampler_has(g, u, j));
+                while ((s->skip_self && j == u) || gr_sampler_has(g, u, j));
                 s->negs[k * neg + q] = j;
             }
         }

@@ -2,7 +2,9 @@
  * draws them: |train| triples, each a user uniform among the users with at
  * least one train item, a positive uniform among that user's items, and `neg`
  * negatives uniform over all items, redrawing any that the user has (binary
- * search in the sorted CSR row of R).
+ * search in the sorted CSR row of R).  With skip_self (the unipartite view of
+ * a follower graph, where item u is user u's own row) a negative equal to the
+ * user is redrawn too.
  *
  * Samples are drawn in fixed blocks, block b of epoch e from the RNG stream
  * (seed, e·2³² + b), so an epoch repeats exactly for a seed — for any thread
@@ -20,6 +22,7 @@
 typedef struct {
     const gr_graph *g;  /* borrowed; must outlive the sampler */
     uint32_t neg;       /* negatives per triple */
+    int skip_self;      /* never draw the user itself as its negative */
     uint32_t n_active;  /* users with >= 1 train item */
     uint32_t *active;   /* their ids, ascending */
     size_t n;           /* triples per epoch = R.nnz */
@@ -29,8 +32,8 @@ typedef struct {
 } gr_sampler;
 
 /* Fails when the graph has no edges or when some user has every item (no
- * negative exists for them). */
-gr_status gr_sampler_init(gr_sampler *s, const gr_graph *g, uint32_t neg, char *msg);
+ * negative exists for them).  skip_self needs n_items == n_users. */
+gr_status gr_sampler_init(gr_sampler *s, const gr_graph *g, uint32_t neg, int skip_self, char *msg);
 void gr_sampler_free(gr_sampler *s);
 
 /* Fills s->user/pos/negs with epoch `epoch`'s samples. */

@@ -14,6 +14,11 @@
 #include "gnn/optim.h"
 #include "gnn/sampler.h"
 
+size_t gr_train_param_rows(const gr_config *c, uint32_t n_users, uint32_t n_items)
+{
+    return c->view == GR_VIEW_UNIPARTITE ? (size_t)n_users : (size_t)n_users + n_items;
+}
+
 void gr_init_ego(float *ego, uint32_t n_rows, uint32_t d, double std, uint64_t seed)
 {
 #pragma omp parallel for schedule(static)
@@ -56,17 +61,18 @@ static gr_status mark(uint8_t *in_batch, uint32_t r, uint32_t n, char *msg)
     return GR_OK;
 }
 
-/* The rows the batch's loss reads and writes (users, n_users + positives,
- * n_users + negatives) into t->in_batch and, ascending, t->rows. */
+/* The rows the batch's loss reads and writes (users, then the rows of the
+ * positives and negatives: n_users + item, or item itself when tied) into
+ * t->in_batch and, ascending, t->rows. */
 static gr_status batch_rows(trainer *t, gr_emb_shape s, const gr_batch *b, gr_row_set *rows, char *msg)
 {
     gr_status status = GR_OK;
-    const uint32_t n = s.n_users + s.n_items;
+    const uint32_t n = s.tied ? s.n_users : s.n_users + s.n_items;
     for (size_t k = 0; k < b->n; k++) {
         GR_TRY(mark(t->in_batch, b->user[k], s.n_users, msg));
-        GR_TRY(mark(t->in_batch, s.n_users + b->pos[k], n, msg));
+        GR_TRY(mark(t->in_batch, gr_item_row(s, b->pos[k]), n, msg));
     }
-    for (size_t q = 0; q < b->n * b->neg; q++) GR_TRY(mark(t->in_batch, s.n_users + b->negs[q], n, msg));
+    for (size_t q = 0; q < b->n * b->neg; q++) GR_TRY(mark(t->in_batch, gr_item_row(s, b->negs[q]), n, msg));
     uint32_t m = 0;
     for (uint32_t r = 0; r < n; r++)
         if (t->in_batch[r]) t->rows[m++] = r;
@@ -201,7 +207,7 @@ static gr_status train_batch(const gr_config *c, trainer *t, const gr_norm_adj *
         adam_batch_rows(&sink, &rows);
     } else {
         /* SGD stays whole-array: a full gradient, L2 on it, one step */
-        const size_t n_params = ((size_t)shape.n_users + shape.n_items) * d;
+        const size_t n_params = (size_t)t->net.n * d;
         GR_TRY(gr_lightgcn_backward_rows(&t->net, adj, t->dE, &rows, NULL, NULL, &grad, msg));
         GR_TRY(gr_loss_l2(ego, shape, b, (float)c->decay, grad, &reg, msg));
         gr_sgd_step(ego, grad, n_params, (float)t->lr);
@@ -240,15 +246,41 @@ fail:
     return status;
 }
 
-/* Evaluates the embeddings ego stands for, and (keep = best) keeps them when
- * they beat the best so far. */
-static gr_status evaluate_epoch(const gr_config *c, trainer *t, const gr_norm_adj *adj, const float *ego,
-                                size_t n_params, const gr_train_hooks *hooks, gr_epoch_info *info,
-                                gr_train_report *report, uint32_t *since_best, char *msg)
+/* Tied rows (view = unipartite): the caller's n_users + n_items row arrays
+ * show the n_users trained rows twice, as users and as items. */
+static void mirror_tied(float *a, gr_emb_shape s)
+{
+    if (s.tied) memcpy(a + (size_t)s.n_users * s.d, a, (size_t)s.n_users * s.d * sizeof *a);
+}
+
+/* The final embeddings of ego (n_users + n_items rows) for a hook: the
+ * workspace itself, or, with tied rows, E (the caller's array of that
+ * shape, which is only written at the end otherwise) filled from it. */
+static gr_status propagate_out(trainer *t, const gr_norm_adj *adj, const float *ego, gr_emb_shape s, float *E,
+                               const float **out, char *msg)
 {
     gr_status status = GR_OK;
     GR_TRY(gr_lightgcn_forward(&t->net, adj, ego, msg));
-    GR_TRY(gr_train_evaluate(c, hooks, t->net.out, ego, t->best, n_params, info, report, since_best, msg));
+    *out = t->net.out;
+    if (s.tied) {
+        memcpy(E, t->net.out, (size_t)t->net.n * s.d * sizeof *E);
+        mirror_tied(E, s);
+        *out = E;
+    }
+fail:
+    return status;
+}
+
+/* Evaluates the embeddings ego stands for, and (keep = best) keeps them when
+ * they beat the best so far. */
+static gr_status evaluate_epoch(const gr_config *c, trainer *t, const gr_norm_adj *adj, const float *ego,
+                                gr_emb_shape shape, float *E, size_t n_params, const gr_train_hooks *hooks,
+                                gr_epoch_info *info, gr_train_report *report, uint32_t *since_best, char *msg)
+{
+    gr_status status = GR_OK;
+    const float *out = NULL;
+    GR_TRY(propagate_out(t, adj, ego, shape, E, &out, msg));
+    GR_TRY(gr_train_evaluate(c, hooks, out, ego, t->best, n_params, info, report, since_best, msg));
 fail:
     return status;
 }
@@ -290,8 +322,9 @@ gr_status gr_train_from(const gr_config *c, const gr_graph *g, const gr_norm_adj
     trainer t;
     memset(&t, 0, sizeof t);
     memset(report, 0, sizeof *report);
-    const gr_emb_shape shape = {g->n_users, g->n_items, c->dim};
-    const uint32_t n = g->n_users + g->n_items;
+    const int tied = c->view == GR_VIEW_UNIPARTITE; /* see train.h */
+    const gr_emb_shape shape = {g->n_users, g->n_items, c->dim, tied};
+    const uint32_t n = (uint32_t)gr_train_param_rows(c, g->n_users, g->n_items);
     const size_t n_params = (size_t)n * c->dim;
     const int evaluating = hooks && hooks->evaluate;
     const int checkpointing = hooks && hooks->on_checkpoint && c->checkpoint_every > 0;
@@ -299,8 +332,10 @@ gr_status gr_train_from(const gr_config *c, const gr_graph *g, const gr_norm_adj
     float alpha[GR_MAX_LAYERS + 1];
 
     if (c->layers > 0 && adj == NULL) GR_FAIL(GR_ERR_ARG, "LightGCN with %u layers needs the adjacency", c->layers);
+    if (tied && (g->kind == GR_GRAPH_BIPARTITE || g->n_users != g->n_items))
+        GR_FAIL(GR_ERR_ARG, "view = unipartite needs a follower graph (graph = directed or undirected)");
     GR_TRY(gr_lightgcn_init(&t.net, n, c->dim, c->layers, layer_weights(c, alpha), GR_SPMM_CSR, msg));
-    GR_TRY(gr_sampler_init(&t.sampler, g, c->neg, msg));
+    GR_TRY(gr_sampler_init(&t.sampler, g, c->neg, tied, msg));
     if (c->optimizer == GR_OPT_ADAM) GR_TRY(gr_adam_init(&t.adam, n_params, c->lr, msg));
     if (c->optimizer == GR_OPT_SGD && c->layers == 0) GR_TRY(gr_mf_sgd_init(&t.mf_sgd, n, msg));
     t.dE = gr_zalloc_huge(n_params, sizeof *t.dE);
@@ -348,7 +383,7 @@ gr_status gr_train_from(const gr_config *c, const gr_graph *g, const gr_norm_adj
         report->epochs_run = epoch;
         const int due = c->eval_every > 0 ? epoch % c->eval_every == 0 : 0, last = epoch == c->epochs;
         if (evaluating && due)
-            GR_TRY(evaluate_epoch(c, &t, adj, ego, n_params, hooks, &info, report, &since_best, msg));
+            GR_TRY(evaluate_epoch(c, &t, adj, ego, shape, E, n_params, hooks, &info, report, &since_best, msg));
         stop = c->patience > 0 && since_best >= c->patience;
         if (checkpointing && (epoch % c->checkpoint_every == 0 || last || stop)) {
             gr_train_state st = {.epoch = epoch,
@@ -359,13 +394,15 @@ gr_status gr_train_from(const gr_config *c, const gr_graph *g, const gr_norm_adj
                                  .best_metric = report->best_metric,
                                  .best = report->best_epoch > 0 ? t.best : NULL,
                                  .since_best = since_best};
-            GR_TRY(gr_lightgcn_forward(&t.net, adj, ego, msg));
-            GR_TRY(hooks->on_checkpoint(hooks->ctx, &st, ego, t.net.out, msg));
+            const float *out = NULL;
+            GR_TRY(propagate_out(&t, adj, ego, shape, E, &out, msg));
+            mirror_tied(ego, shape);
+            GR_TRY(hooks->on_checkpoint(hooks->ctx, &st, ego, out, msg));
         }
         /* The last epoch is always evaluated, but after the checkpoint: an
          * uninterrupted longer run would not have evaluated here. */
         if (evaluating && last && !due)
-            GR_TRY(evaluate_epoch(c, &t, adj, ego, n_params, hooks, &info, report, &since_best, msg));
+            GR_TRY(evaluate_epoch(c, &t, adj, ego, shape, E, n_params, hooks, &info, report, &since_best, msg));
         info.elapsed = gr_now() - start;
         if (hooks && hooks->on_epoch) GR_TRY(hooks->on_epoch(hooks->ctx, &info, msg));
         report->stopped_early = stop;
@@ -373,6 +410,8 @@ gr_status gr_train_from(const gr_config *c, const gr_graph *g, const gr_norm_adj
     if (evaluating && report->best_epoch > 0) memcpy(ego, t.best, n_params * sizeof *ego);
     GR_TRY(gr_lightgcn_forward(&t.net, adj, ego, msg));
     memcpy(E, t.net.out, n_params * sizeof *E);
+    mirror_tied(ego, shape);
+    mirror_tied(E, shape);
     report->seconds = gr_now() - start;
 fail:
     trainer_free(&t);

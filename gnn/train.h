@@ -4,7 +4,24 @@
  * stop after `patience` evaluations without improvement.
  *
  * gnn/ does not rank: the caller's evaluate hook does (cli/ hands it eval/'s
- * full-ranking evaluation), so no metric code depends on the model. */
+ * full-ranking evaluation), so no metric code depends on the model.
+ *
+ * The two views of a follower graph (graph = directed: one id space of n
+ * accounts, R = "u follows v").  view = bipartite trains it like any
+ * user-item graph: every account has a follower row and an account row
+ * (2n rows), propagated over [[0, R], [Rᵀ, 0]].  view = unipartite ties
+ * them: one row per account, propagated over the symmetrized follow graph
+ * (sparse/adjacency_follow.h, mutual follows weighted reciprocal_weight),
+ * each follow u -> v a BPR positive e_u·e_v whose two ends are rows of the
+ * same table (gr_emb_shape.tied), negatives never the user itself.  Training
+ * then updates n parameter rows (gr_train_param_rows): the first n rows of
+ * the caller's ego; Adam's moments, gradients, the propagation workspace and
+ * the state's arrays have n rows, half the bipartite view's.  The caller's
+ * ego and E keep n_users + n_items rows, their account half a copy of the
+ * user half, refreshed whenever they are handed out (evaluation,
+ * checkpoints, the end), so model files, eval, recommend and export work on
+ * either view unchanged.  The score e_u·e_v is symmetric: the unipartite
+ * view predicts a connection, not its direction. */
 #ifndef GR_TRAIN_H
 #define GR_TRAIN_H
 
@@ -30,7 +47,7 @@ typedef struct {
  * exactly as if it had never stopped.  Nothing else carries over between
  * epochs: the sampler draws epoch e from the RNG streams (seed, e), and the
  * propagation is recomputed from the ego embeddings every batch.  Arrays are
- * (n_users + n_items) x dim floats. */
+ * gr_train_param_rows() x dim floats. */
 typedef struct {
     uint32_t epoch;                 /* epochs done; the next one is epoch + 1 */
     uint64_t adam_step;             /* Adam updates done (0 with SGD) */
@@ -68,6 +85,10 @@ typedef struct {
     double seconds;
 } gr_train_report;
 
+/* The rows training updates: n_users + n_items, or n_users for view =
+ * unipartite (the account rows are the user rows). */
+size_t gr_train_param_rows(const gr_config *c, uint32_t n_users, uint32_t n_items);
+
 /* Ego embeddings ~ N(0, std²), row r drawn from the RNG stream (seed, r), so
  * the initialization does not depend on the thread count. */
 void gr_init_ego(float *ego, uint32_t n_rows, uint32_t d, double std, uint64_t seed);
@@ -83,9 +104,10 @@ gr_status gr_train_evaluate(const gr_config *c, const gr_train_hooks *hooks, con
                             char *msg);
 
 /* Trains ego ((n_users + n_items) x c->dim, initialized by the caller) on the
- * training graph g, whose normalized adjacency is adj (NULL for MF).  On
- * return ego holds the best embeddings seen (by the evaluate hook's metric, or
- * the last ones without it) and E (same shape) their propagation. */
+ * training graph g, whose normalized adjacency is adj (NULL for MF; for
+ * view = unipartite the one of sparse/adjacency_follow.h).  On return ego
+ * holds the best embeddings seen (by the evaluate hook's metric, or the last
+ * ones without it) and E (same shape) their propagation. */
 gr_status gr_train(const gr_config *c, const gr_graph *g, const gr_norm_adj *adj, float *ego, float *E,
                    const gr_train_hooks *hooks, gr_train_report *report, char *msg);
 

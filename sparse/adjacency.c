@@ -1,5 +1,6 @@
-/* Â = D^-1/2 A D^-1/2 as plain CSR arrays plus a GraphBLAS copy, and Y = Â·X
- * through either.  See sparse/adjacency.h; the kernels are in spmm.c. */
+/* Â = D^-1/2 A D^-1/2 (with an optional social block, normalized jointly or
+ * on its own) as plain CSR arrays plus a GraphBLAS copy, and Y = Â·X through
+ * either.  See sparse/adjacency.h; the kernels are in spmm.c. */
 #include "sparse/adjacency.h"
 
 #include <math.h>
@@ -120,11 +121,19 @@ fail:
 gr_status gr_norm_adj_build(gr_norm_adj **out, const gr_graph *g, const gr_csr *social, float social_weight,
                             char *msg)
 {
+    return gr_norm_adj_build_social(out, g, social, social_weight, GR_ADJ_SOCIAL_JOINT, msg);
+}
+
+gr_status gr_norm_adj_build_social(gr_norm_adj **out, const gr_graph *g, const gr_csr *social, float social_weight,
+                                   gr_adj_social_norm norm, char *msg)
+{
     gr_status status = GR_OK;
     gr_norm_adj *a = NULL;
-    double *dinv = NULL;
+    double *dinv = NULL, *sinv = NULL;
     *out = NULL;
     GR_TRY(gr_grb_init(0, msg));
+    if (norm != GR_ADJ_SOCIAL_JOINT && norm != GR_ADJ_SOCIAL_SEPARATE)
+        GR_FAIL(GR_ERR_ARG, "unknown social normalization %d", (int)norm);
     if (social != NULL && !(isfinite(social_weight) && social_weight >= 0.0f))
         GR_FAIL(GR_ERR_ARG, "social weight must be finite and >= 0, got %g", (double)social_weight);
     if (social_weight == 0.0f) social = NULL; /* explicit zeros would only cost time */
@@ -150,16 +159,21 @@ gr_status gr_norm_adj_build(gr_norm_adj **out, const gr_graph *g, const gr_csr *
     a->idx = gr_alloc_huge(a->nnz, sizeof *a->idx);
     a->val = gr_alloc_huge(a->nnz, sizeof *a->val);
     dinv = gr_alloc(n, sizeof *dinv);
-    if (a->ptr == NULL || a->idx == NULL || a->val == NULL || dinv == NULL)
+    /* separate: the social block's own D_S^-1/2; joint: S shares dinv */
+    const int separate = social != NULL && norm == GR_ADJ_SOCIAL_SEPARATE;
+    if (separate) sinv = gr_alloc(nu ? nu : 1, sizeof *sinv);
+    if (a->ptr == NULL || a->idx == NULL || a->val == NULL || dinv == NULL || (separate && sinv == NULL))
         GR_FAIL(GR_ERR_NOMEM, "out of memory for Â (%u nodes, %llu entries)", n, (unsigned long long)a->nnz);
 
-    /* Row lengths and degrees (row sums of A; A is symmetric, so also column
-     * sums).  Users first: [w·S_u, R_u]; then items: [Rᵀ_i]. */
+    /* Row lengths and degrees (row sums of A, or of each block when
+     * separate; symmetric, so also column sums).  Users first: [w·S_u, R_u];
+     * then items: [Rᵀ_i]. */
     a->ptr[0] = 0;
     for (uint32_t u = 0; u < nu; u++) {
         uint64_t ns = social ? gr_csr_degree(social, u) : 0, nr = gr_csr_degree(&g->R, u);
-        double deg = (double)social_weight * (double)ns + (double)nr;
+        double deg = separate ? (double)nr : (double)social_weight * (double)ns + (double)nr;
         dinv[u] = deg > 0 ? 1.0 / sqrt(deg) : 0.0;
+        if (separate) sinv[u] = ns > 0 ? 1.0 / sqrt((double)ns) : 0.0;
         a->ptr[u + 1] = a->ptr[u] + ns + nr;
     }
     for (uint32_t i = 0; i < ni; i++) {
@@ -170,6 +184,7 @@ gr_status gr_norm_adj_build(gr_norm_adj **out, const gr_graph *g, const gr_csr *
 
     /* Entries: columns of S (< nu) come before the shifted item columns
      * (>= nu), so each row is sorted because S's and R's rows are. */
+    const double *sdinv = separate ? sinv : dinv;
 #pragma omp parallel for schedule(dynamic, 1024)
     for (uint32_t r = 0; r < n; r++) {
         uint64_t o = a->ptr[r];
@@ -178,7 +193,7 @@ gr_status gr_norm_adj_build(gr_norm_adj **out, const gr_graph *g, const gr_csr *
                 for (uint64_t k = social->ptr[r]; k < social->ptr[r + 1]; k++, o++) {
                     uint32_t c = social->idx[k];
                     a->idx[o] = c;
-                    a->val[o] = (float)((double)social_weight * (dinv[r] * dinv[c])); /* symmetric bit for bit */
+                    a->val[o] = (float)((double)social_weight * (sdinv[r] * sdinv[c])); /* symmetric bit for bit */
                 }
             for (uint64_t k = g->R.ptr[r]; k < g->R.ptr[r + 1]; k++, o++) {
                 uint32_t c = nu + g->R.idx[k];
@@ -200,6 +215,7 @@ gr_status gr_norm_adj_build(gr_norm_adj **out, const gr_graph *g, const gr_csr *
     a = NULL;
 fail:
     free(dinv);
+    free(sinv);
     gr_norm_adj_free(a);
     return status;
 }

@@ -1,11 +1,32 @@
-/* The normalized adjacency Â = D^-1/2 A D^-1/2 of the user-item graph, and
- * Y = Â·X for dense row-major X (n x d, float32).
+/* The normalized adjacency Â of the user-item graph, and Y = Â·X for dense
+ * row-major X (n x d, float32).
  *
- * A = [[w·S, R], [Rᵀ, 0]] over n = n_users + n_items nodes (users first), S an
- * optional user-user block (social edges) with weight w.  D^-1/2 is 0 for a
- * node of degree 0.  Built once per graph, both as a GraphBLAS matrix and as
- * plain CSR arrays for our own OpenMP kernel; the two kernels are tested to
- * agree, and the faster one is the default. */
+ * Nodes: n = n_users + n_items, users first.  R is users x items (0/1), S an
+ * optional symmetric users x users block (social edges) with weight w >= 0.
+ * Two normalizations of the social block (gr_adj_social_norm):
+ *
+ *   joint     A = [[w·S, R], [Rᵀ, 0]],  Â = D^-1/2 A D^-1/2, D = rowsums(A):
+ *             a user's degree is w·|S_u| + |R_u|, an item's |Rᵀ_i|.  Friends
+ *             take a share of a user's normalization, so its item entries
+ *             shrink as it gains friends.  Without S this is LightGCN's Â.
+ *   separate  Â = [[w·D_S^-1/2 S D_S^-1/2,  D_R^-1/2 R D_I^-1/2],
+ *                  [its transpose,          0                ]]
+ *             with D_S the users' social degrees, D_R their item degrees and
+ *             D_I the items' user degrees: each block normalized on its own,
+ *             the social block then scaled by w; the item block is LightGCN's
+ *             whatever the friends.
+ *
+ * D^-1/2 is 0 for a degree of 0 (ids that never occur; a user without friends
+ * in S's block under separate).  Both are symmetric, bit for bit, since S is
+ * and each entry is w·d_r·d_c or d_r·d_c computed in that order from the same
+ * two factors: the backward pass relies on it.  Joint keeps Â's eigenvalues in
+ * [-1, 1]; separate does not: ρ(Â) <= (w + sqrt(w² + 4)) / 2 (1.62 at w = 1),
+ * reached when a user's friends and items agree (say, a regular graph), so
+ * deeper layers may grow rather than stay bounded.
+ *
+ * Built once per graph, both as a GraphBLAS matrix and as plain CSR arrays
+ * for our own OpenMP kernel; the two kernels are tested to agree, and the
+ * faster one is the default. */
 #ifndef GR_ADJACENCY_H
 #define GR_ADJACENCY_H
 
@@ -21,12 +42,19 @@ typedef enum {
 
 typedef struct gr_norm_adj gr_norm_adj;
 
-/* social: NULL, or a users x users CSR (e.g. trust edges), added with weight
- * social_weight before normalizing.  S must be symmetric with sorted rows
- * (build it as a GR_GRAPH_UNDIRECTED graph), else GR_ERR_ARG: Â's symmetry is
- * what lets the backward pass reuse the forward SpMM.  social_weight 0 ignores
- * S; a negative or non-finite weight is GR_ERR_ARG.  R is used as a 0/1
- * pattern (interaction weights are not applied). */
+/* How the social block S is normalized; see the top of this file. */
+typedef enum { GR_ADJ_SOCIAL_JOINT, GR_ADJ_SOCIAL_SEPARATE } gr_adj_social_norm;
+
+/* social: NULL, or a users x users CSR (e.g. trust edges) with weight
+ * social_weight, normalized as `norm` says.  S must be symmetric with sorted
+ * rows (build it as a GR_GRAPH_UNDIRECTED graph, e.g. graph/social.h), else
+ * GR_ERR_ARG: Â's symmetry is what lets the backward pass reuse the forward
+ * SpMM.  social_weight 0 ignores S (Â is then exactly the one without it, for
+ * either norm); a negative or non-finite weight is GR_ERR_ARG.  R and S are
+ * used as 0/1 patterns (interaction weights are not applied). */
+gr_status gr_norm_adj_build_social(gr_norm_adj **out, const gr_graph *g, const gr_csr *social, float social_weight,
+                                   gr_adj_social_norm norm, char *msg);
+/* The same with the joint normalization. */
 gr_status gr_norm_adj_build(gr_norm_adj **out, const gr_graph *g, const gr_csr *social, float social_weight,
                             char *msg);
 void gr_norm_adj_free(gr_norm_adj *a);

@@ -1,5 +1,7 @@
 /* Checkpoints end to end: a run stopped after 4 epochs and resumed to 6 makes
- * the same model file, byte for byte, and the same test metrics as a run of 6;
+ * the same model file, byte for byte, and the same test metrics as a run of 6
+ * (also in the unipartite view of a follower graph, whose state has half the
+ * rows);
  * a damaged checkpoint is refused naming the section, resuming on changed data
  * is refused, and so is an override that changes the maths. */
 #include <stdio.h>
@@ -9,12 +11,20 @@
 
 #include "tests/support.h"
 
-static char *dir;
+static char *dir, *follow_dir;
 
 static int setup(void **state)
 {
     (void)state;
     dir = gr_test_generated_split("--users 300 --items 200 --edges 8000 --communities 4 --exponent 0.5 --p-in 0.9 --seed 3");
+    follow_dir = gr_test_mkdtemp();
+    gr_test_run r = gr_test_cli("generate --kind follows --users 300 --edges 6000 --communities 4 --seed 3 --quiet "
+                                "-o %s/all.tsv", follow_dir);
+    if (r.exit_code != 0) fail_msg("generate: %s", r.err);
+    gr_test_run_free(&r);
+    r = gr_test_cli("split %s/all.tsv --graph directed --test 0.2 --seed 1 --quiet -o %s/split", follow_dir, follow_dir);
+    if (r.exit_code != 0) fail_msg("split: %s", r.err);
+    gr_test_run_free(&r);
     return 0;
 }
 
@@ -23,6 +33,8 @@ static int teardown(void **state)
     (void)state;
     gr_test_rmdir(dir);
     free(dir);
+    gr_test_rmdir(follow_dir);
+    free(follow_dir);
     return 0;
 }
 
@@ -101,6 +113,21 @@ static void check_resume(const char *settings, const char *tag)
     free(tb);
     gr_test_run_free(&a);
     gr_test_run_free(&b);
+}
+
+/* The unipartite view on the follower split (later keys win, so train= and
+ * test= replace the interaction split's): LightGCN with Adam and a best
+ * epoch, and tied MF with SGD. */
+static void test_resume_unipartite(void **state)
+{
+    (void)state;
+    char data[2048], settings[4096];
+    snprintf(data, sizeof data, "train=%s/split/train.txt test=%s/split/test.txt graph=directed view=unipartite",
+             follow_dir, follow_dir);
+    snprintf(settings, sizeof settings, "%s reciprocal_weight=2 %s", data, lightgcn);
+    check_resume(settings, "uni-lgcn");
+    snprintf(settings, sizeof settings, "%s %s", data, mf_sgd);
+    check_resume(settings, "uni-mf");
 }
 
 static void test_resume_is_exact(void **state)
@@ -305,6 +332,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resume_is_exact),
+        cmocka_unit_test(test_resume_unipartite),
         cmocka_unit_test(test_resumed_log),
         cmocka_unit_test(test_corrupt_checkpoint),
         cmocka_unit_test(test_changed_data),

@@ -236,7 +236,7 @@ static gr_batch make_batch(uint32_t neg)
     return b;
 }
 
-static const gr_emb_shape shape = {NU, NI, D};
+static const gr_emb_shape shape = {NU, NI, D, 0};
 
 typedef enum { L_BPR, L_BCE, L_L2 } loss_id;
 
@@ -299,7 +299,7 @@ static void test_loss_values(void **state)
 {
     (void)state;
     char msg[GR_MSG_LEN];
-    const gr_emb_shape s1 = {1, 2, 1};
+    const gr_emb_shape s1 = {1, 2, 1, 0};
     float E[3] = {1.0f, 2.0f, -1.0f}, g[3] = {0};
     const uint32_t u = 0, i = 0, j = 1;
     gr_batch b = {.n = 1, .neg = 1, .user = &u, .pos = &i, .negs = &j};
@@ -609,7 +609,7 @@ static void test_batch_passes(void **state)
 static void reference_train(const gr_config *c, const rgraph *t, float *ego, float *E)
 {
     char msg[GR_MSG_LEN];
-    const gr_emb_shape shape = {t->g.n_users, t->g.n_items, c->dim};
+    const gr_emb_shape shape = {t->g.n_users, t->g.n_items, c->dim, 0};
     const size_t n_params = (size_t)t->n * c->dim;
     float alpha[GR_MAX_LAYERS + 1];
     for (uint32_t k = 0; k <= c->layers; k++) alpha[k] = gr_config_layer_weight(c, k);
@@ -617,7 +617,7 @@ static void reference_train(const gr_config *c, const rgraph *t, float *ego, flo
     gr_sampler smp;
     gr_adam adam;
     assert_int_equal(gr_lightgcn_init(&w, t->n, c->dim, c->layers, alpha, GR_SPMM_CSR, msg), GR_OK);
-    assert_int_equal(gr_sampler_init(&smp, &t->g, c->neg, msg), GR_OK);
+    assert_int_equal(gr_sampler_init(&smp, &t->g, c->neg, 0, msg), GR_OK);
     assert_int_equal(gr_adam_init(&adam, n_params, c->lr, msg), GR_OK);
     float *dE = calloc(n_params, sizeof *dE);
     assert_non_null(dE);

@@ -110,7 +110,7 @@ static void model_build(model *m, const fixture *f, gr_spmm_kernel kernel)
     m->n = m->nu + m->ni;
     m->decay = (float)hyper->v[0];
     m->lr = hyper->v[1];
-    m->shape = (gr_emb_shape){m->nu, m->ni, m->d};
+    m->shape = (gr_emb_shape){m->nu, m->ni, m->d, 0};
 
     const section *edges = get(f, "edges", 0);
     size_t ne = edges->n / 2;

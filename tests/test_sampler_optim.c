@@ -45,7 +45,7 @@ static void test_sampler(void **state)
     sampler_graph(&g);
     gr_sampler s;
     const uint32_t neg = 2;
-    assert_int_equal(gr_sampler_init(&s, &g, neg, msg), GR_OK);
+    assert_int_equal(gr_sampler_init(&s, &g, neg, 0, msg), GR_OK);
     assert_int_equal(s.n, g.R.nnz);
     assert_int_equal(s.n_active, g.n_users - 1);
 
@@ -109,7 +109,7 @@ static void test_sampler_refuses(void **state)
     const uint32_t u[] = {0, 0, 1}, i[] = {0, 1, 0};
     assert_int_equal(gr_graph_from_pairs(&g, 2, 2, u, i, 3, msg), GR_OK);
     gr_sampler s;
-    assert_int_equal(gr_sampler_init(&s, &g, 1, msg), GR_ERR_INPUT); /* user 0 has every item */
+    assert_int_equal(gr_sampler_init(&s, &g, 1, 0, msg), GR_ERR_INPUT); /* user 0 has every item */
     assert_non_null(strstr(msg, "user 0"));
     gr_graph_free(&g);
 }

@@ -1,5 +1,6 @@
 /* Normalized adjacency and SpMM: Â on tiny graphs checked value by value
- * (with and without a social block), symmetry, both kernels against a dense
+ * (with and without a social block, normalized jointly or separately), the
+ * spectral radius each normalization gives, symmetry, both kernels against a dense
  * double-precision reference built independently from the pairs, the fused
  * epilogues and gr_spmm_ex's options against the separate passes (bit for
  * bit), and errors (bad arguments, GraphBLAS failures) returned rather than
@@ -130,24 +131,169 @@ static void test_tiny_social(void **state)
     gr_graph_free(&g);
 }
 
+/* Three users, the third without interactions; social edges u0-u1, u0-u2
+ * with weight 0.5.  Users u0 u1 u2 are nodes 0 1 2, items i0 i1 i2 nodes
+ * 3 4 5; R: u0-i0, u0-i1, u1-i1 (i2 has degree 0).  Social degrees u0 2,
+ * u1 1, u2 1; item degrees of the users u0 2, u1 1, u2 0; user degrees of
+ * the items i0 1, i1 2, i2 0. */
+static const uint32_t tri_u[] = {0, 0, 1}, tri_i[] = {0, 1, 1};
+static uint64_t tri_sp[] = {0, 2, 3, 4};
+static uint32_t tri_si[] = {1, 2, 0, 0};
+
+/* joint: one degree per node over [[w S, R], [Rᵀ, 0]]: u0 0.5·2 + 2 = 3,
+ * u1 0.5·1 + 1 = 1.5, u2 0.5·1 + 0 = 0.5, i0 1, i1 2; every entry a_rc /
+ * sqrt(deg_r deg_c). */
+static void test_tiny_social_joint(void **state)
+{
+    (void)state;
+    gr_graph g;
+    gr_norm_adj *a = NULL;
+    char msg[GR_MSG_LEN];
+    assert_int_equal(gr_graph_from_pairs(&g, 3, 3, tri_u, tri_i, 3, msg), GR_OK);
+    gr_csr S = {3, 3, 4, tri_sp, tri_si};
+    assert_int_equal(gr_norm_adj_build_social(&a, &g, &S, 0.5f, GR_ADJ_SOCIAL_JOINT, msg), GR_OK);
+    assert_int_equal(gr_norm_adj_nnz(a), 10);
+    gr_norm_adj_csr v = gr_norm_adj_view(a);
+    check_row(&v, 0, 4, (const uint32_t[]){1, 2, 3, 4},
+              (const double[]){0.5 / sqrt(3 * 1.5), 0.5 / sqrt(3 * 0.5), 1 / sqrt(3.0), 1 / sqrt(6.0)});
+    check_row(&v, 1, 2, (const uint32_t[]){0, 4}, (const double[]){0.5 / sqrt(1.5 * 3), 1 / sqrt(1.5 * 2)});
+    check_row(&v, 2, 1, (const uint32_t[]){0}, (const double[]){0.5 / sqrt(0.5 * 3)});
+    check_row(&v, 3, 1, (const uint32_t[]){0}, (const double[]){1 / sqrt(3.0)});
+    check_row(&v, 4, 2, (const uint32_t[]){0, 1}, (const double[]){1 / sqrt(6.0), 1 / sqrt(3.0)});
+    check_row(&v, 5, 0, NULL, NULL);
+    check_symmetric(&v);
+    /* gr_norm_adj_build is the joint one */
+    gr_norm_adj *b = NULL;
+    assert_int_equal(gr_norm_adj_build(&b, &g, &S, 0.5f, msg), GR_OK);
+    gr_norm_adj_csr v2 = gr_norm_adj_view(b);
+    assert_int_equal(v2.nnz, v.nnz);
+    assert_memory_equal(v2.val, v.val, v.nnz * sizeof *v.val);
+    gr_norm_adj_free(b);
+    gr_norm_adj_free(a);
+    gr_graph_free(&g);
+}
+
+/* separate: [[w D_S^-1/2 S D_S^-1/2, D_R^-1/2 R D_I^-1/2], [transpose, 0]].
+ * The item block is LightGCN's without friends (u0's items 1/sqrt(2·1) and
+ * 1/sqrt(2·2)), the social block 0.5 / sqrt(ds_r ds_c), and u2, with friends
+ * but no items, has a social entry only. */
+static void test_tiny_social_separate(void **state)
+{
+    (void)state;
+    gr_graph g;
+    gr_norm_adj *a = NULL, *plain = NULL;
+    char msg[GR_MSG_LEN];
+    assert_int_equal(gr_graph_from_pairs(&g, 3, 3, tri_u, tri_i, 3, msg), GR_OK);
+    gr_csr S = {3, 3, 4, tri_sp, tri_si};
+    assert_int_equal(gr_norm_adj_build_social(&a, &g, &S, 0.5f, GR_ADJ_SOCIAL_SEPARATE, msg), GR_OK);
+    assert_int_equal(gr_norm_adj_nnz(a), 10);
+    gr_norm_adj_csr v = gr_norm_adj_view(a);
+    const double r2 = 1 / sqrt(2.0);
+    check_row(&v, 0, 4, (const uint32_t[]){1, 2, 3, 4}, (const double[]){0.5 * r2, 0.5 * r2, r2, 0.5});
+    check_row(&v, 1, 2, (const uint32_t[]){0, 4}, (const double[]){0.5 * r2, r2});
+    check_row(&v, 2, 1, (const uint32_t[]){0}, (const double[]){0.5 * r2});
+    check_row(&v, 3, 1, (const uint32_t[]){0}, (const double[]){r2});
+    check_row(&v, 4, 2, (const uint32_t[]){0, 1}, (const double[]){0.5, r2});
+    check_row(&v, 5, 0, NULL, NULL);
+    check_symmetric(&v);
+
+    /* The item entries are bit for bit those of Â without S. */
+    assert_int_equal(gr_norm_adj_build(&plain, &g, NULL, 0.0f, msg), GR_OK);
+    gr_norm_adj_csr p = gr_norm_adj_view(plain);
+    for (uint32_t r = 3; r < 6; r++) {
+        assert_int_equal(v.ptr[r + 1] - v.ptr[r], p.ptr[r + 1] - p.ptr[r]);
+        assert_memory_equal(v.val + v.ptr[r], p.val + p.ptr[r], (p.ptr[r + 1] - p.ptr[r]) * sizeof *v.val);
+    }
+    gr_norm_adj_free(a);
+
+    /* Weight 0: Â without S, entry for entry, for either norm. */
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(gr_norm_adj_build_social(&a, &g, &S, 0.0f, k ? GR_ADJ_SOCIAL_SEPARATE : GR_ADJ_SOCIAL_JOINT,
+                                                  msg), GR_OK);
+        gr_norm_adj_csr z = gr_norm_adj_view(a);
+        assert_int_equal(z.nnz, p.nnz);
+        assert_memory_equal(z.ptr, p.ptr, (p.n + 1) * sizeof *p.ptr);
+        assert_memory_equal(z.idx, p.idx, p.nnz * sizeof *p.idx);
+        assert_memory_equal(z.val, p.val, p.nnz * sizeof *p.val);
+        gr_norm_adj_free(a);
+    }
+    a = (gr_norm_adj *)&g; /* must come back NULL */
+    assert_int_equal(gr_norm_adj_build_social(&a, &g, &S, 1.0f, (gr_adj_social_norm)9, msg), GR_ERR_ARG);
+    assert_null(a);
+    gr_norm_adj_free(plain);
+    gr_graph_free(&g);
+}
+
+/* Largest eigenvalue by power iteration on X = 1 (positive matrices: it
+ * converges to the Perron vector). */
+static double top_eigenvalue(const gr_norm_adj *a, uint32_t n)
+{
+    char msg[GR_MSG_LEN];
+    float X[8], Y[8];
+    assert_true(n <= 8);
+    for (uint32_t r = 0; r < n; r++) X[r] = 1.0f;
+    double lambda = 0;
+    for (int it = 0; it < 200; it++) {
+        assert_int_equal(gr_spmm(a, X, Y, 1, GR_SPMM_CSR, msg), GR_OK);
+        double xy = 0, xx = 0, yy = 0;
+        for (uint32_t r = 0; r < n; r++) xy += (double)X[r] * Y[r], xx += (double)X[r] * X[r], yy += (double)Y[r] * Y[r];
+        lambda = xy / xx;
+        for (uint32_t r = 0; r < n; r++) X[r] = (float)(Y[r] / sqrt(yy));
+    }
+    return lambda;
+}
+
+/* What adjacency.h says of the spectra: on two friends who both have both
+ * items, joint keeps the top eigenvalue at 1, separate with w = 1 reaches
+ * the bound (w + sqrt(w² + 4)) / 2, the golden ratio. */
+static void test_social_spectral_radius(void **state)
+{
+    (void)state;
+    gr_graph g;
+    gr_norm_adj *a = NULL;
+    char msg[GR_MSG_LEN];
+    const uint32_t u[] = {0, 0, 1, 1}, i[] = {0, 1, 0, 1};
+    assert_int_equal(gr_graph_from_pairs(&g, 2, 2, u, i, 4, msg), GR_OK);
+    uint64_t sp[] = {0, 1, 2};
+    uint32_t si[] = {1, 0};
+    gr_csr S = {2, 2, 2, sp, si};
+    assert_int_equal(gr_norm_adj_build_social(&a, &g, &S, 1.0f, GR_ADJ_SOCIAL_JOINT, msg), GR_OK);
+    assert_float_equal(top_eigenvalue(a, 4), 1.0, 1e-5);
+    gr_norm_adj_free(a);
+    assert_int_equal(gr_norm_adj_build_social(&a, &g, &S, 1.0f, GR_ADJ_SOCIAL_SEPARATE, msg), GR_OK);
+    assert_float_equal(top_eigenvalue(a, 4), (1 + sqrt(5.0)) / 2, 1e-5);
+    gr_norm_adj_free(a);
+    gr_graph_free(&g);
+}
+
 /* ---- random graphs against a dense reference ---------------------------- */
 
-/* Dense Â in double from the pairs alone (duplicates collapse to 1). */
+/* Dense Â in double from the pairs alone (duplicates collapse to 1).
+ * separate: the social block (users x users, weight w) gets degrees of its
+ * own, counted in S's entries, and the rest the degrees of [[0, R], [Rᵀ, 0]]. */
 static double *dense_norm_adj(uint32_t nu, uint32_t ni, const uint32_t *u, const uint32_t *i, size_t ne,
-                              const uint32_t *su, const uint32_t *sv, size_t ns, double w)
+                              const uint32_t *su, const uint32_t *sv, size_t ns, double w, int separate)
 {
     size_t n = (size_t)nu + ni;
-    double *A = calloc(n * n, sizeof *A), *deg = calloc(n, sizeof *deg);
+    double *A = calloc(n * n, sizeof *A), *deg = calloc(n, sizeof *deg), *sdeg = calloc(n, sizeof *sdeg);
     assert_non_null(A);
     assert_non_null(deg);
+    assert_non_null(sdeg);
     for (size_t e = 0; e < ne; e++) A[u[e] * n + nu + i[e]] = A[(nu + i[e]) * n + u[e]] = 1.0;
     for (size_t e = 0; e < ns; e++) A[su[e] * n + sv[e]] = A[sv[e] * n + su[e]] = w;
     for (size_t r = 0; r < n; r++)
-        for (size_t c = 0; c < n; c++) deg[r] += A[r * n + c];
+        for (size_t c = 0; c < n; c++) {
+            const int social = r < nu && c < nu;
+            if (separate && social) sdeg[r] += A[r * n + c] != 0;
+            else deg[r] += A[r * n + c];
+        }
     for (size_t r = 0; r < n; r++)
-        for (size_t c = 0; c < n; c++)
-            if (A[r * n + c] != 0) A[r * n + c] /= sqrt(deg[r] * deg[c]);
+        for (size_t c = 0; c < n; c++) {
+            const double *d = separate && r < nu && c < nu ? sdeg : deg;
+            if (A[r * n + c] != 0) A[r * n + c] /= sqrt(d[r] * d[c]);
+        }
     free(deg);
+    free(sdeg);
     return A;
 }
 
@@ -507,7 +653,8 @@ static void check_options_threads(const gr_norm_adj *a, uint32_t n, uint32_t d, 
     free(O2);
 }
 
-static void check_random(uint64_t seed, uint32_t nu, uint32_t ni, size_t ne, size_t ns, float w)
+static void check_random(uint64_t seed, uint32_t nu, uint32_t ni, size_t ne, size_t ns, float w,
+                         gr_adj_social_norm norm)
 {
     gr_rng rng;
     gr_rng_seed(&rng, seed, 0);
@@ -531,10 +678,10 @@ static void check_random(uint64_t seed, uint32_t nu, uint32_t ni, size_t ne, siz
     gr_norm_adj *a = NULL;
     assert_int_equal(gr_graph_from_pairs(&g, nu, ni, u, i, ne, msg), GR_OK);
     assert_int_equal(gr_graph_from_pairs(&sg, nu, nu, su, sv, m, msg), GR_OK);
-    gr_status s = gr_norm_adj_build(&a, &g, ns ? &sg.R : NULL, w, msg);
+    gr_status s = gr_norm_adj_build_social(&a, &g, ns ? &sg.R : NULL, w, norm, msg);
     if (s != GR_OK) fail_msg("%s", msg);
     uint32_t n = nu + ni;
-    double *A = dense_norm_adj(nu, ni, u, i, ne, su, sv, ns ? m : 0, w);
+    double *A = dense_norm_adj(nu, ni, u, i, ne, su, sv, ns ? m : 0, w, norm == GR_ADJ_SOCIAL_SEPARATE);
     gr_norm_adj_csr v = gr_norm_adj_view(a);
     check_symmetric(&v);
     for (uint32_t r = 0; r < n; r++)
@@ -565,11 +712,15 @@ static void check_random(uint64_t seed, uint32_t nu, uint32_t ni, size_t ne, siz
 static void test_random_vs_dense(void **state)
 {
     (void)state;
-    check_random(1, 40, 60, 300, 0, 0.0f);
-    check_random(2, 200, 150, 3000, 0, 0.0f);
-    check_random(3, 120, 90, 1500, 200, 0.3f);
-    check_random(4, 3, 400, 900, 2, 2.0f); /* few long user rows */
-    check_random(5, 50, 50, 0, 0, 0.0f);   /* no edges: Â = 0, Y = 0 */
+    const gr_adj_social_norm J = GR_ADJ_SOCIAL_JOINT, S = GR_ADJ_SOCIAL_SEPARATE;
+    check_random(1, 40, 60, 300, 0, 0.0f, J);
+    check_random(2, 200, 150, 3000, 0, 0.0f, J);
+    check_random(3, 120, 90, 1500, 200, 0.3f, J);
+    check_random(4, 3, 400, 900, 2, 2.0f, J); /* few long user rows */
+    check_random(5, 50, 50, 0, 0, 0.0f, J);   /* no edges: Â = 0, Y = 0 */
+    check_random(6, 120, 90, 1500, 200, 0.3f, S);
+    check_random(7, 200, 150, 800, 3000, 1.0f, S); /* users with friends but no items */
+    check_random(8, 3, 400, 900, 2, 2.0f, S);
 }
 
 /* ---- errors ------------------------------------------------------------- */
@@ -650,6 +801,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tiny),
         cmocka_unit_test(test_tiny_social),
+        cmocka_unit_test(test_tiny_social_joint),
+        cmocka_unit_test(test_tiny_social_separate),
+        cmocka_unit_test(test_social_spectral_radius),
         cmocka_unit_test(test_random_vs_dense),
         cmocka_unit_test(test_errors),
     };
