@@ -225,7 +225,10 @@ static void report_outcome(const char *tag, const gr_compare_run *run, const gr_
         return;
     }
     fprintf(stderr, "%s %s seed %llu: ", tag, run->name, (unsigned long long)o->seed);
-    if (o->epochs) fprintf(stderr, "%u epochs (best %u), ", o->epochs, o->best_epoch);
+    if (o->epochs && (run->cfg.keep == GR_KEEP_LAST || o->best_epoch == 0))
+        fprintf(stderr, "%u epochs (the last kept), ", o->epochs);
+    else if (o->epochs)
+        fprintf(stderr, "%u epochs (best %u), ", o->epochs, o->best_epoch);
     fprintf(stderr, "%.2f s training", o->train_seconds);
     const gr_config *c = &run->cfg;
     if (o->has_test)

@@ -63,9 +63,25 @@ static const char help[] =
     "                      interactions' user ids, either direction) that lightgcn propagates\n"
     "                      over with the items: shorthand for social=FILE (social_weight,\n"
     "                      social_norm = joint | separate set how)\n"
+    "  --graph KIND        bipartite | directed ('src follows dst': who to follow) |\n"
+    "                      undirected: shorthand for graph=KIND\n"
     "  --skip-bad-rows     count and skip bad rows (in the social file too: unknown users)\n"
     "  --quiet             no progress, no report\n"
     "  --progress / --no-progress  force the progress line on or off (default: on a terminal)\n";
+
+/* Options that are shorthand for a config key: --social FILE is social=FILE,
+ * --graph KIND graph=KIND (as the input options of other commands say it). */
+typedef struct {
+    const char *option, *key;
+} shorthand;
+static const shorthand shorthands[] = {{"--social", "social"}, {"--graph", "graph"}};
+
+static const shorthand *shorthand_of(const char *arg)
+{
+    for (size_t k = 0; k < sizeof shorthands / sizeof shorthands[0]; k++)
+        if (gr_cli_is(arg, shorthands[k].option)) return &shorthands[k];
+    return NULL;
+}
 
 /* Opens and drops a temporary beside each output, so that a typo in a path
  * fails now rather than after hours of training. */
@@ -109,6 +125,7 @@ int gr_cmd_train(int argc, char **argv)
     }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        const shorthand *sh;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             printf("%s", help);
             return GR_EXIT_OK;
@@ -124,14 +141,14 @@ int gr_cmd_train(int argc, char **argv)
             log_test = 1;
         } else if (gr_cli_is(a, "--json")) {
             if ((json_path = gr_cli_value(argc, argv, &i, "--json")) == NULL) goto usage;
-        } else if (gr_cli_is(a, "--social")) {
-            /* the override social=FILE, so --resume refuses a different file */
-            const char *v = gr_cli_value(argc, argv, &i, "--social");
+        } else if ((sh = shorthand_of(a)) != NULL) {
+            /* the override KEY=VALUE, so --resume refuses a different value */
+            const char *v = gr_cli_value(argc, argv, &i, sh->option);
             if (v == NULL) goto usage;
             char assignment[GR_PATH_MAX + 16];
-            if (snprintf(assignment, sizeof assignment, "social=%s", v) >= (int)sizeof assignment) {
+            if (snprintf(assignment, sizeof assignment, "%s=%s", sh->key, v) >= (int)sizeof assignment) {
                 gr_checkpoint_free(&ck);
-                return gr_cli_usage_error("train", "--social: path too long: %s", v);
+                return gr_cli_usage_error("train", "%s: value too long: %s", sh->option, v);
             }
             s = resume ? gr_checkpoint_override(&cfg, assignment, msg) : gr_config_set_arg(&cfg, assignment, msg);
             if (s != GR_OK) goto early_error;

@@ -210,11 +210,11 @@ static void print_outcome(const gr_config *c, const gr_train_report *rep)
 {
     if (rep->epochs_run == 0)
         fprintf(stderr, "fitted %s in %.1f s\n", gr_model_kind_name(c->model), rep->seconds);
-    else
+    else /* without any evaluation (best epoch 0) the last epoch is kept too */
         fprintf(stderr, "trained %u epochs in %.1f s (%.2f s/epoch)%s; %s epoch %u\n", rep->epochs_run, rep->seconds,
                 rep->seconds / rep->epochs_run, rep->stopped_early ? ", stopped early" : "",
-                c->keep == GR_KEEP_LAST ? "kept the last" : "best",
-                c->keep == GR_KEEP_LAST ? rep->epochs_run : rep->best_epoch);
+                c->keep == GR_KEEP_LAST || rep->best_epoch == 0 ? "kept the last" : "best",
+                c->keep == GR_KEEP_LAST || rep->best_epoch == 0 ? rep->epochs_run : rep->best_epoch);
 }
 
 gr_status gr_train_run(const gr_config *c, const gr_run_data *d, const gr_train_run_opts *o, gr_train_run_result *r,

@@ -453,7 +453,8 @@ static void test_unipartite_run(void **state)
 {
     (void)state;
     const char *d = gen_dir;
-    gr_test_run r = gr_test_cli("train train=%s/split/train.txt test=%s/split/test.txt graph=directed view=unipartite "
+    /* --graph directed is train's shorthand for graph=directed */
+    gr_test_run r = gr_test_cli("train train=%s/split/train.txt test=%s/split/test.txt --graph directed view=unipartite "
                                 "reciprocal_weight=2 dim=16 batch=512 lr=0.01 epochs=8 eval_every=0 threads=2 --quiet "
                                 "--log %s/uni.log -o %s/uni.gnr", d, d, d, d);
     if (r.exit_code != 0) fail_msg("train: %s", r.err);
