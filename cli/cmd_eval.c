@@ -7,6 +7,7 @@
 
 #include "cli/common.h"
 #include "cli/data.h"
+#include "cli/mem_estimate.h"
 #include "cli/model_scorer.h"
 #include "core/alloc.h"
 #include "eval/evaluate.h"
@@ -32,6 +33,10 @@ static const char help[] =
     "  --threads N        threads (default: every core)\n"
     "  --skip-bad-rows    skip (and count) bad rows, e.g. ids the model never saw\n"
     "  --max-line BYTES   longest accepted line\n"
+    "  --dry-run          load the model and data, print the memory the evaluation needs\n"
+    "                     (by part) and stop\n"
+    "  --mem-limit SIZE   stay under SIZE (512M, 2G): the block of scores shrinks to fit;\n"
+    "                     refused when not even one user's scores fit\n"
     "  --quiet            no load report\n";
 
 static int parse_ks(const char *v, gr_eval_opts *o)
@@ -63,6 +68,8 @@ int gr_cmd_eval(int argc, char **argv)
     gr_eval_opts_default(&eo);
     int ks_given = 0;
     uint32_t threads = 0;
+    int dry_run = 0;
+    size_t mem_limit = 0; /* bytes; 0 = none */
     gr_cli_input in;
     gr_cli_input_init(&in);
     for (int i = 1; i < argc; i++) {
@@ -92,6 +99,12 @@ int gr_cmd_eval(int argc, char **argv)
         } else if (gr_cli_is(a, "--threads")) {
             if ((v = gr_cli_value(argc, argv, &i, "--threads")) == NULL || gr_cli_u32("--threads", v, &threads))
                 return GR_EXIT_USAGE;
+        } else if (strcmp(a, "--dry-run") == 0) {
+            dry_run = 1;
+        } else if (gr_cli_is(a, "--mem-limit")) {
+            if ((v = gr_cli_value(argc, argv, &i, "--mem-limit")) == NULL) return GR_EXIT_USAGE;
+            if (gr_mem_parse_size(v, &mem_limit) != 0)
+                return gr_cli_usage_error("eval", "bad value for --mem-limit: '%s' (a size like 512M or 2G)", v);
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "--skip-bad-rows") == 0 || gr_cli_is(a, "--max-line")) {
             if (gr_cli_input_option(&in, argc, argv, &i) < 0) return GR_EXIT_USAGE;
         } else if (a[0] == '-' && a[1] != '\0') {
@@ -173,6 +186,21 @@ int gr_cmd_eval(int argc, char **argv)
                 m.n_users, m.n_items);
         rc = gr_cli_error(GR_ERR_INPUT, msg);
         goto done;
+    }
+    /* Before the scorer and the ranking allocate: --mem-limit shrinks the
+     * block of scores to what the rest leaves. */
+    if (dry_run || mem_limit > 0) {
+        gr_mem_estimate est;
+        gr_mem_estimate_init(&est);
+        uint32_t k = 0;
+        for (int j = 0; j < eo.n_ks; j++) k = eo.ks[j] > k ? eo.ks[j] : k;
+        s = gr_mem_estimate_eval(&est, &m.cfg, &d.train, m.n_items, k, gr_csr_nonempty_rows(&d.test.R), mem_limit,
+                                 &eo.mem_budget, msg);
+        if (dry_run) gr_mem_print(stdout, "gnnrec eval", &est);
+        if (s != GR_OK || dry_run) {
+            rc = s != GR_OK ? gr_cli_error(s, msg) : GR_EXIT_OK;
+            goto done;
+        }
     }
     gr_model_scorer ms;
     if ((s = gr_model_scorer_init_social(&ms, &m.cfg, m.final, m.n_users, m.final + (size_t)m.n_users * m.dim,

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli/common.h"
+#include "cli/mem_estimate.h"
 #include "cli/model_scorer.h"
 #include "cli/recommend_data.h"
 #include "cli/social_data.h"
@@ -71,6 +72,11 @@ static const char help[] =
     "                     ppr and the neighbourhood models, which have no embeddings\n"
     "  --train FILE       training interactions (default: the model's config)\n"
     "  --memory MIB       memory for one block of scores (default 256)\n"
+    "  --dry-run          load the model and data, print the memory the run needs (by part)\n"
+    "                     and stop: nothing is written\n"
+    "  --mem-limit SIZE   stay under SIZE (512M, 2G): the block of scores shrinks to fit\n"
+    "                     (same recommendations, more blocks); refused when not even one\n"
+    "                     user's scores fit\n"
     "  --threads N        threads (default: every core)\n"
     "  --format, --sep, --header  how --history and --exclude are read (default: detected)\n"
     "  --skip-bad-rows    skip malformed rows of --history/--exclude and unknown\n"
@@ -80,9 +86,10 @@ static const char help[] =
 
 typedef struct {
     const char *model, *out, *users, *history, *exclude, *candidates, *train, *score;
-    int all;
+    int all, dry_run;
     uint32_t k, explain, threads;
     uint64_t memory_mib;
+    size_t mem_limit; /* bytes; 0 = none */
 } rec_args;
 
 static int parse_args(int argc, char **argv, rec_args *a, gr_cli_input *in)
@@ -109,6 +116,12 @@ static int parse_args(int argc, char **argv, rec_args *a, gr_cli_input *in)
             if ((a->train = gr_cli_value(argc, argv, &i, "--train")) == NULL) return GR_EXIT_USAGE;
         } else if (strcmp(s, "-o") == 0 || gr_cli_is(s, "--output")) {
             if ((a->out = gr_cli_value(argc, argv, &i, s[1] == 'o' ? "-o" : "--output")) == NULL) return GR_EXIT_USAGE;
+        } else if (strcmp(s, "--dry-run") == 0) {
+            a->dry_run = 1;
+        } else if (gr_cli_is(s, "--mem-limit")) {
+            if ((v = gr_cli_value(argc, argv, &i, "--mem-limit")) == NULL) return GR_EXIT_USAGE;
+            if (gr_mem_parse_size(v, &a->mem_limit) != 0)
+                return gr_cli_usage_error("recommend", "bad value for --mem-limit: '%s' (a size like 512M or 2G)", v);
         } else if (strcmp(s, "--all") == 0) {
             a->all = 1;
         } else if (strcmp(s, "-k") == 0 || gr_cli_is(s, "--explain") || gr_cli_is(s, "--threads")) {
@@ -231,6 +244,20 @@ int gr_cmd_recommend(int argc, char **argv)
     }
     rc = gr_rec_data_load(&in, &m, a.train ? a.train : m.cfg.train, a.history, a.exclude, &d);
     if (rc != GR_EXIT_OK) goto done;
+    /* Before the fold-in, the scorer and the ranking allocate: --mem-limit
+     * shrinks the block of scores to what the rest leaves.  The users to
+     * rank: --all's, the folded-in ones, or at most every user (--users). */
+    size_t budget = (size_t)a.memory_mib << 20;
+    if (a.dry_run || a.mem_limit > 0) {
+        gr_mem_estimate est;
+        gr_mem_estimate_init(&est);
+        const size_t n_rank = a.all ? gr_csr_nonempty_rows(&d.seen.R) : a.users ? d.n_users : d.n_folded;
+        s = gr_mem_estimate_recommend(&est, &m.cfg, &d.train, &d.seen, m.n_items, m.dim, a.k, n_rank, d.n_folded > 0,
+                                      a.candidates != NULL, a.mem_limit, &budget, msg);
+        if (a.dry_run) gr_mem_print(stdout, "gnnrec recommend", &est);
+        if (s != GR_OK) goto failed;
+        if (a.dry_run) goto done;
+    }
     double t0 = gr_now();
     if ((s = gr_rec_user_embeddings(&d, &m, &user_emb, msg)) != GR_OK) goto failed;
     const double fold_seconds = gr_now() - t0;
@@ -257,7 +284,7 @@ int gr_cmd_recommend(int argc, char **argv)
                      .user_ids = d.ds.user_ids, .item_ids = d.ds.item_ids};
     gr_rank_opts_default(&o.rank);
     o.rank.k = a.k;
-    o.rank.mem_budget = (size_t)a.memory_mib << 20;
+    o.rank.mem_budget = budget;
     o.rank.mask1 = &d.seen.R;
     o.rank.mask2 = d.has_exclude ? &d.exclude.R : NULL;
     o.rank.mask_self = m.cfg.graph != GR_GRAPH_BIPARTITE;

@@ -8,6 +8,8 @@
 
 #include "cli/common.h"
 #include "cli/data.h"
+#include "cli/mem_estimate.h"
+#include "cli/interrupt.h"
 #include "cli/train_run.h"
 #include "core/output.h"
 #include "gnn/checkpoint.h"
@@ -46,7 +48,12 @@ static const char help[] =
     "--resume continues such a run exactly where it stopped, with the data files\n"
     "its config names (which must be unchanged), to the same model an\n"
     "uninterrupted run would have made.  Only epochs, patience, eval_every,\n"
-    "checkpoint_every and threads may be overridden then.\n\n"
+    "checkpoint_every and threads may be overridden then.\n"
+    "SIGINT or SIGTERM (Ctrl-C) stops lightgcn and mf after the current batch: a\n"
+    "checkpoint is written (--checkpoint, else OUTPUT.ckpt, else gnnrec-train.ckpt\n"
+    "in the working directory) that --resume continues exactly from that batch,\n"
+    "the command says how to resume and exits with 128 + the signal (130, 143);\n"
+    "a second signal stops at once.\n\n"
     "Options:\n"
     "  --config FILE       INI file (configs/*.ini); defaults are LightGCN's Gowalla settings\n"
     "  -o, --output FILE   model file to write (atomically)\n"
@@ -66,6 +73,10 @@ static const char help[] =
     "  --graph KIND        bipartite | directed ('src follows dst': who to follow) |\n"
     "                      undirected: shorthand for graph=KIND\n"
     "  --skip-bad-rows     count and skip bad rows (in the social file too: unknown users)\n"
+    "  --dry-run           load the data, print the memory the run needs (by part) and stop:\n"
+    "                      nothing is trained or written\n"
+    "  --mem-limit SIZE    refuse, before the big allocations, a run that needs more than SIZE\n"
+    "                      (512M, 2G; the --dry-run estimate)\n"
     "  --quiet             no progress, no report\n"
     "  --progress / --no-progress  force the progress line on or off (default: on a terminal)\n";
 
@@ -100,7 +111,8 @@ int gr_cmd_train(int argc, char **argv)
     gr_config_default(&cfg);
     gr_cli_input in;
     gr_cli_input_init(&in);
-    int log_test = 0;
+    int log_test = 0, dry_run = 0;
+    size_t mem_limit = 0; /* bytes; 0 = none */
     const char *out = NULL, *log_path = NULL, *json_path = NULL, *ckpt_arg = NULL, *resume = NULL, *config = NULL;
     char msg[GR_MSG_LEN] = "";
     gr_status s = GR_OK;
@@ -137,6 +149,15 @@ int gr_cmd_train(int argc, char **argv)
             if ((ckpt_arg = gr_cli_value(argc, argv, &i, "--checkpoint")) == NULL) goto usage;
         } else if (gr_cli_is(a, "--log")) {
             if ((log_path = gr_cli_value(argc, argv, &i, "--log")) == NULL) goto usage;
+        } else if (strcmp(a, "--dry-run") == 0) {
+            dry_run = 1;
+        } else if (gr_cli_is(a, "--mem-limit")) {
+            const char *v = gr_cli_value(argc, argv, &i, "--mem-limit");
+            if (v == NULL) goto usage;
+            if (gr_mem_parse_size(v, &mem_limit) != 0) {
+                gr_checkpoint_free(&ck);
+                return gr_cli_usage_error("train", "bad value for --mem-limit: '%s' (a size like 512M or 2G)", v);
+            }
         } else if (strcmp(a, "--log-test") == 0) {
             log_test = 1;
         } else if (gr_cli_is(a, "--json")) {
@@ -199,6 +220,17 @@ int gr_cmd_train(int argc, char **argv)
         }
     }
 
+    /* Where an interrupted run's checkpoint goes when there is no periodic one. */
+    char stop_buf[GR_PATH_MAX + 8];
+    const char *stop_path = ckpt_path;
+    if (stop_path == NULL && out) {
+        snprintf(stop_buf, sizeof stop_buf, "%s.ckpt", out);
+        stop_path = stop_buf;
+    } else if (stop_path == NULL) {
+        stop_path = "gnnrec-train.ckpt";
+    }
+    if (by_gradient) gr_interrupt_install();
+
     gr_run_data d;
     memset(&d, 0, sizeof d);
     gr_dataset_init(&d.ds);
@@ -206,10 +238,32 @@ int gr_cmd_train(int argc, char **argv)
     memset(&res, 0, sizeof res);
     int rc = gr_cli_load_run_data(&in, &cfg, &d);
     if (rc != GR_EXIT_OK) goto done;
+    /* The data's sizes are known only now; nothing big is allocated yet. */
+    if (dry_run || mem_limit > 0) {
+        gr_mem_estimate est;
+        gr_mem_estimate_init(&est);
+        gr_mem_estimate_train(&est, &cfg, &d);
+        if (dry_run) gr_mem_print(stdout, "gnnrec train", &est);
+        if ((s = gr_mem_check(&est, mem_limit, msg)) != GR_OK) goto failed;
+        if (dry_run) goto done;
+    }
     const gr_train_run_opts opts = {.log_path = log_path, .log_test = log_test, .checkpoint = ckpt_path,
+                                    .interrupt_checkpoint = stop_path,
                                     .resume = resume ? &ck : NULL, .resume_path = resume, .quiet = in.quiet,
                                     .show_progress = in.progress >= 0 ? in.progress : isatty(STDERR_FILENO)};
     if ((s = gr_train_run(&cfg, &d, &opts, &res, msg)) != GR_OK) goto failed;
+    if (res.report.interrupted) {
+        /* said even with --quiet: the run did not finish */
+        const gr_train_report *r = &res.report;
+        if (r->batches_run > 0)
+            fprintf(stderr, "gnnrec train: interrupted at epoch %u batch %u", r->epochs_run + 1, r->batches_run);
+        else
+            fprintf(stderr, "gnnrec train: interrupted after epoch %u", r->epochs_run);
+        fprintf(stderr, ": checkpoint written to %s; resume with gnnrec train --resume %s%s%s\n", stop_path, stop_path,
+                out ? " -o " : "", out ? out : "");
+        rc = gr_interrupt_exit_code(gr_interrupt_signal());
+        goto done;
+    }
     if (out) {
         gr_model *m = &res.model;
         m->user_ids = (gr_idmap *)d.ds.user_ids;
@@ -225,6 +279,11 @@ int gr_cmd_train(int argc, char **argv)
         if (s != GR_OK) goto failed;
     }
     rc = GR_EXIT_OK;
+    if (gr_interrupt_signal() != 0) {
+        /* the signal came during the last epoch or after it: the run finished */
+        fprintf(stderr, "gnnrec train: interrupted during the last epoch: the run finished and its outputs are written\n");
+        rc = gr_interrupt_exit_code(gr_interrupt_signal());
+    }
     goto done;
 failed:
     rc = gr_cli_error(s, msg);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/interrupt.h"
 #include "cli/model_scorer.h"
 #include "cli/train_log.h"
 #include "core/alloc.h"
@@ -170,9 +171,18 @@ static gr_status on_checkpoint(void *vctx, const gr_train_state *st, const float
     gr_status s = gr_checkpoint_save(t->checkpoint, &m, st, g, msg);
     if (s == GR_OK && !t->quiet) {
         if (t->show_progress) fprintf(stderr, "\r%*s\r", 100, "");
-        fprintf(stderr, "checkpoint of epoch %u written to %s\n", st->epoch, t->checkpoint);
+        if (st->batch > 0)
+            fprintf(stderr, "checkpoint of epoch %u batch %u written to %s\n", st->epoch + 1, st->batch, t->checkpoint);
+        else
+            fprintf(stderr, "checkpoint of epoch %u written to %s\n", st->epoch, t->checkpoint);
     }
     return s;
+}
+
+static int on_stop_requested(void *vctx)
+{
+    (void)vctx;
+    return gr_interrupt_signal() != 0;
 }
 
 gr_status gr_train_set_threads(uint32_t threads, char *msg)
@@ -201,7 +211,11 @@ static void print_banner(const gr_config *c, const gr_run_data *d, const gr_trai
     else if (c->layers == 0 && gr_config_uses_social(c) && (c->model == GR_MODEL_LIGHTGCN || c->model == GR_MODEL_MF))
         fprintf(stderr, "note: %s propagates nothing (K = 0), so the social edges go unused\n",
                 gr_model_kind_name(c->model));
-    if (o->resume)
+    if (o->resume && o->resume->state.batch > 0)
+        fprintf(stderr, "resuming %s from epoch %u batch %u to epoch %u%s\n", o->resume_path,
+                o->resume->state.epoch + 1, o->resume->state.batch, c->epochs,
+                o->resume->state.best_epoch ? "" : " (nothing evaluated yet)");
+    else if (o->resume)
         fprintf(stderr, "resuming %s from epoch %u to %u%s\n", o->resume_path, o->resume->state.epoch, c->epochs,
                 o->resume->state.best_epoch ? "" : " (nothing evaluated yet)");
 }
@@ -257,11 +271,15 @@ gr_status gr_train_run(const gr_config *c, const gr_run_data *d, const gr_train_
     if (o->log_path) GR_TRY(gr_train_log_open(&log, o->log_path, o->resume ? o->resume->state.epoch : 0, msg));
 
     train_ctx t = {.cfg = c, .data = d, .stop = stop_metric(c), .log = o->log_path ? &log : NULL,
-                   .log_test = o->log_test, .checkpoint = o->checkpoint, .quiet = o->quiet,
+                   .log_test = o->log_test, .checkpoint = o->checkpoint ? o->checkpoint : o->interrupt_checkpoint,
+                   .quiet = o->quiet,
                    .show_progress = !o->quiet && o->show_progress};
     t.target = d->has_valid ? &d->valid : (d->has_test ? &d->test : NULL);
     gr_train_hooks hooks = {.ctx = &t, .evaluate = t.target ? on_evaluate : NULL, .on_batch = on_batch,
-                            .on_epoch = on_epoch, .on_checkpoint = o->checkpoint ? on_checkpoint : NULL};
+                            .on_epoch = on_epoch, .on_checkpoint = t.checkpoint ? on_checkpoint : NULL,
+                            .stop_requested = on_stop_requested,
+                            /* without a checkpoint path checkpoint_every writes nothing */
+                            .checkpoint_on_stop_only = o->checkpoint == NULL};
     if (!o->quiet) print_banner(c, d, o);
     if (by_gradient)
         GR_TRY(gr_train_from(c, g, adj, m->ego, m->final, &hooks, o->resume ? &o->resume->state : NULL, &r->report,
@@ -273,8 +291,9 @@ gr_status gr_train_run(const gr_config *c, const gr_run_data *d, const gr_train_
     /* A resumed run's log holds the earlier epochs, but this process timed only its own. */
     r->train_seconds = t.epochs_seen > 0 ? t.train_seconds : r->report.seconds;
     r->valid_seconds = t.valid_seconds;
-    if (!o->quiet) print_outcome(c, &r->report);
-    if (d->has_test) {
+    /* An interrupted run has only its checkpoint to show (cli/interrupt.h). */
+    if (!o->quiet && !r->report.interrupted) print_outcome(c, &r->report);
+    if (d->has_test && !r->report.interrupted) {
         GR_TRY(evaluate_embeddings(c, d, m->final, &d->test, d->has_valid ? &d->valid.R : NULL, &r->test, msg));
         r->has_test = 1;
     }

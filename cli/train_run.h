@@ -19,6 +19,8 @@ typedef struct {
     const char *log_path;     /* training log, one JSON object per epoch; NULL: none */
     int log_test;             /* also rank the test split at each evaluation (needs log_path) */
     const char *checkpoint;   /* where checkpoint_every writes; NULL: no checkpoints */
+    const char *interrupt_checkpoint; /* where SIGINT/SIGTERM's checkpoint goes (cli/interrupt.h)
+                                       * when checkpoint is NULL; NULL: there too */
     gr_checkpoint *resume;    /* continue this run (its ego embeddings are taken over); NULL: fresh */
     const char *resume_path;  /* the checkpoint's path, for messages */
     int quiet;                /* nothing on stderr */

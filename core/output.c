@@ -1,7 +1,10 @@
 #include "core/output.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -65,7 +68,10 @@ gr_status gr_output_open(gr_output **out, const char *path, char *msg)
         o->fd = open(path, O_WRONLY | O_CLOEXEC);
         if (o->fd < 0) GR_FAIL(GR_ERR_IO, "%s: cannot open for writing: %s", path, strerror(errno));
     } else {
-        if (asprintf(&o->tmp_path, "%s.tmp.XXXXXX", path) < 0) {
+        /* NAME.tmp.PID.XXXXXX: the writer's pid lets the next successful
+         * write of NAME tell a dead writer's leftover from a live one's
+         * (remove_stale_temporaries). */
+        if (asprintf(&o->tmp_path, "%s.tmp.%ld.XXXXXX", path, (long)getpid()) < 0) {
             o->tmp_path = NULL;
             GR_FAIL(GR_ERR_NOMEM, "out of memory");
         }
@@ -181,6 +187,47 @@ gr_status gr_output_char(gr_output *o, char c, char *msg)
     return GR_OK;
 }
 
+/* The pid in a temporary's name "BASE.tmp.PID.XXXXXX" (6 random characters),
+ * or 0 when name is not one of base's temporaries. */
+static long temporary_pid(const char *name, const char *base)
+{
+    size_t nb = strlen(base);
+    if (strncmp(name, base, nb) != 0 || strncmp(name + nb, ".tmp.", 5) != 0) return 0;
+    char *end = NULL;
+    long pid = strtol(name + nb + 5, &end, 10);
+    if (pid <= 0 || end == name + nb + 5 || end[0] != '.' || strlen(end + 1) != 6) return 0;
+    return pid;
+}
+
+/* Removes the temporaries of path left by writers that were killed (kill -9,
+ * a crash, power loss): those whose pid no longer runs.  A live pid's file is
+ * left alone -- another process may be writing the same output right now; a
+ * recycled pid only postpones the cleanup to a later write.  Best effort: the
+ * output is already in place, so nothing here fails the write. */
+static void remove_stale_temporaries(const char *path)
+{
+    char *d = strdup(path), *b = strdup(path);
+    if (d == NULL || b == NULL) goto done;
+    const char *dir = dirname(d), *base = basename(b);
+    DIR *dh = opendir(dir);
+    if (dh == NULL) goto done;
+    struct dirent *e;
+    while ((e = readdir(dh)) != NULL) {
+        long pid = temporary_pid(e->d_name, base);
+        if (pid == 0 || pid == (long)getpid()) continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+        char *stale = NULL;
+        if (asprintf(&stale, "%s/%s", dir, e->d_name) >= 0) {
+            unlink(stale);
+            free(stale);
+        }
+    }
+    closedir(dh);
+done:
+    free(d);
+    free(b);
+}
+
 gr_status gr_output_commit(gr_output *o, char *msg)
 {
     gr_status status = output_flush(o, msg);
@@ -188,7 +235,10 @@ gr_status gr_output_commit(gr_output *o, char *msg)
     if (o->gz != NULL) {
         int rc = gzclose(o->gz);
         o->gz = NULL;
-        if (rc != Z_OK) GR_FAIL(GR_ERR_IO, "%s: write failed while finishing gzip stream", o->path);
+        /* gzclose writes the stream's last block: ENOSPC often shows here */
+        if (rc != Z_OK)
+            GR_FAIL(GR_ERR_IO, "%s: write failed while finishing gzip stream: %s", o->path,
+                    rc == Z_ERRNO ? strerror(errno) : "zlib error");
     }
     if (o->tmp_path != NULL) {
         if (fsync(o->fd) != 0) GR_FAIL(GR_ERR_IO, "%s: write failed: %s", o->path, strerror(errno));
@@ -200,6 +250,7 @@ gr_status gr_output_commit(gr_output *o, char *msg)
     o->fd = -1;
     if (o->tmp_path != NULL && rename(o->tmp_path, o->path) != 0)
         GR_FAIL(GR_ERR_IO, "%s: cannot rename temporary file into place: %s", o->path, strerror(errno));
+    if (o->tmp_path != NULL) remove_stale_temporaries(o->path);
     output_free(o);
     return GR_OK;
 fail:

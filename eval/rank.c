@@ -84,6 +84,22 @@ fail:
     return status;
 }
 
+size_t gr_rank_block_users(size_t budget, uint32_t n_items, size_t n)
+{
+    size_t block = (budget ? budget : GR_RANK_DEFAULT_BUDGET) / ((size_t)(n_items ? n_items : 1) * sizeof(float));
+    if (block < 1) block = 1;
+    if (block > n) block = n;
+    return block;
+}
+
+size_t gr_rank_bytes(size_t budget, uint32_t n_items, uint32_t k, size_t n, int candidates)
+{
+    const size_t block = gr_rank_block_users(budget, n_items, n);
+    if (k > n_items) k = n_items;
+    return block * ((size_t)n_items * sizeof(float) + (size_t)k * sizeof(gr_topk_entry) + sizeof(uint32_t)) +
+           (candidates ? (size_t)n_items * sizeof(uint32_t) : 0);
+}
+
 gr_status gr_rank_users(const gr_scorer *s, const uint32_t *users, size_t n, const gr_rank_opts *o,
                         gr_rank_consumer consume, void *ctx, gr_rank_stats *stats, char *msg)
 {
@@ -98,10 +114,7 @@ gr_status gr_rank_users(const gr_scorer *s, const uint32_t *users, size_t n, con
     const uint32_t n_items = s->n_items;
     const uint32_t n_ranked = o->candidates ? o->n_candidates : n_items;
     const uint32_t k = o->k < n_ranked ? o->k : n_ranked; /* longest list that can exist */
-    size_t budget = o->mem_budget ? o->mem_budget : GR_RANK_DEFAULT_BUDGET;
-    size_t block = budget / ((size_t)n_items * sizeof(float));
-    if (block < 1) block = 1;
-    if (block > n) block = n;
+    const size_t block = gr_rank_block_users(o->mem_budget, n_items, n);
     if (n == 0) goto done;
 
     scores = gr_alloc_huge(block * (size_t)n_items, sizeof *scores);

@@ -54,6 +54,16 @@ typedef struct {
     uint32_t block_users;   /* users per full block */
 } gr_rank_stats;
 
+/* Users per block for a budget of `budget` bytes of scores (0 = the
+ * default) over n_items items and n users to rank: at least 1, at most n. */
+size_t gr_rank_block_users(size_t budget, uint32_t n_items, size_t n);
+
+/* The bytes gr_rank_users allocates for these sizes: the block of scores,
+ * its top-k lists and, with candidates, the candidate index.  The memory
+ * estimate (cli/mem_estimate.h) reads it, so it follows the allocations
+ * below. */
+size_t gr_rank_bytes(size_t budget, uint32_t n_items, uint32_t k, size_t n, int candidates);
+
 /* Ranks users[0..n) (any order, repeats allowed; each must be a row the
  * scorer accepts) with scorer s and hands every block to consume(ctx, ...).
  * Mask matrices may have fewer rows than there are users (a missing row is

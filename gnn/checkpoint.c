@@ -16,10 +16,12 @@
 #endif
 
 #define TRST_LEN 48
+#define PART_LEN 16
 #define FLAG_ADAM 1u
 #define FLAG_BEST 2u
 
-enum { X_TRST, X_ADMM, X_ADMV, X_BEST, X_N };
+/* the arrays X_ADMM .. X_BEST first: read_state loops over them */
+enum { X_TRST, X_ADMM, X_ADMV, X_BEST, X_PART, X_N };
 
 
 uint32_t gr_checkpoint_data_crc(const gr_graph *train)
@@ -59,6 +61,12 @@ gr_status gr_checkpoint_save(const char *path, const gr_model *m, const gr_train
         x[n++] = (gr_section_out){{'A', 'D', 'M', 'V'}, s->adam_v, bytes};
     }
     if (best) x[n++] = (gr_section_out){{'B', 'E', 'S', 'T'}, s->best, bytes};
+    unsigned char part[PART_LEN];
+    if (s->batch > 0) {
+        gr_put_u64(part, s->batch);
+        memcpy(part + 8, &s->loss_sum, 8);
+        x[n++] = (gr_section_out){{'P', 'A', 'R', 'T'}, part, sizeof part};
+    }
     gr_model saved = *m;
     saved.epoch = s->epoch;
     saved.best_metric = s->best_metric;
@@ -79,7 +87,7 @@ void gr_checkpoint_free(gr_checkpoint *ck)
 static gr_status read_state(gr_checkpoint *ck, gr_section_in *x, const char *path, char *msg)
 {
     const gr_model *m = &ck->model;
-    static const char *const tags[X_N] = {"TRST", "ADMM", "ADMV", "BEST"};
+    static const char *const tags[X_N] = {"TRST", "ADMM", "ADMV", "BEST", "PART"};
     if (x[X_TRST].data == NULL)
         return gr_fail(msg, GR_ERR_INPUT, "%s: not a checkpoint (section TRST missing; a model file?)", path);
     if (x[X_TRST].len != TRST_LEN)
@@ -97,14 +105,25 @@ static gr_status read_state(gr_checkpoint *ck, gr_section_in *x, const char *pat
     const int adam = m->cfg.optimizer == GR_OPT_ADAM;
     /* Adam steps once per batch, so the step count follows from the rest. */
     const uint64_t batches = m->cfg.batch ? (ck->data_nnz + m->cfg.batch - 1) / m->cfg.batch : 0;
-    if (flags > 3 || gr_get_u32(t + 44) != 0 || s->epoch == 0 || s->epoch != m->epoch || s->best_epoch > s->epoch ||
-        (s->best_epoch > 0) != ((flags & FLAG_BEST) != 0) || adam != ((flags & FLAG_ADAM) != 0) ||
-        (adam && (batches == 0 || s->adam_step / batches != s->epoch || s->adam_step % batches != 0)) ||
+    uint64_t part = 0;
+    if (x[X_PART].data != NULL) {
+        if (x[X_PART].len != PART_LEN)
+            return gr_fail(msg, GR_ERR_INPUT, "%s: section PART has a bad length %zu (file corrupt)", path, x[X_PART].len);
+        part = gr_get_u64(x[X_PART].data);
+        memcpy(&s->loss_sum, (const unsigned char *)x[X_PART].data + 8, 8);
+        if (part == 0 || part >= batches || !isfinite(s->loss_sum))
+            return gr_fail(msg, GR_ERR_INPUT, "%s: section PART holds impossible values (file corrupt)", path);
+        s->batch = (uint32_t)part;
+    }
+    if (flags > 3 || gr_get_u32(t + 44) != 0 || (s->epoch == 0 && part == 0) || s->epoch != m->epoch ||
+        s->best_epoch > s->epoch || (s->best_epoch > 0) != ((flags & FLAG_BEST) != 0) ||
+        adam != ((flags & FLAG_ADAM) != 0) ||
+        (adam && (batches == 0 || s->adam_step != (uint64_t)s->epoch * batches + part)) ||
         (!adam && s->adam_step != 0) || (s->best_epoch == 0 && s->best_metric != -INFINITY) ||
         (s->best_epoch > 0 && !isfinite(s->best_metric)) || memcmp(&s->best_metric, &m->best_metric, 8) != 0)
         return gr_fail(msg, GR_ERR_INPUT, "%s: section TRST holds impossible values (file corrupt)", path);
     const size_t bytes = gr_train_param_rows(&m->cfg, m->n_users, m->n_items) * m->dim * sizeof(float);
-    for (int k = X_ADMM; k < X_N; k++) {
+    for (int k = X_ADMM; k < X_PART; k++) {
         const int want = k == X_BEST ? (flags & FLAG_BEST) != 0 : adam;
         if (want && x[k].data == NULL) return gr_fail(msg, GR_ERR_INPUT, "%s: section %s missing (file corrupt)", path, tags[k]);
         if (!want && x[k].data != NULL)
@@ -134,6 +153,7 @@ gr_status gr_checkpoint_load(gr_checkpoint *ck, const char *path, char *msg)
         {.tag = {'A', 'D', 'M', 'M'}, .max_len = UINT64_MAX},
         {.tag = {'A', 'D', 'M', 'V'}, .max_len = UINT64_MAX},
         {.tag = {'B', 'E', 'S', 'T'}, .max_len = UINT64_MAX},
+        {.tag = {'P', 'A', 'R', 'T'}, .max_len = PART_LEN},
     };
     gr_status status = gr_model_load_with(&ck->model, x, X_N, path, msg);
     if (status == GR_OK) status = read_state(ck, x, path, msg);

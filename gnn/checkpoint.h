@@ -15,8 +15,13 @@
  *           unipartite (gr_train_param_rows)
  *   "ADMV"  Adam's second moments, the same shape (Adam only)
  *   "BEST"  the best ego embeddings so far, the same shape (best_epoch > 0)
+ *   "PART"  16 bytes, only in a checkpoint written mid-epoch (an interrupt,
+ *           cli/interrupt.h): uint64 batches of epoch + 1 done (>= 1, fewer
+ *           than the epoch has), float64 their summed loss; Adam's step is
+ *           then epoch x batches per epoch + those batches
  *
- * The RNG needs nothing: the sampler derives epoch e's streams from (seed, e).
+ * The RNG needs nothing: the sampler derives epoch e's streams from (seed, e)
+ * and draws batch b of it again alike.
  * Reading is the model file's untrusted-input reader (lengths checked before
  * allocation, CRCs before use), plus checks that TRST agrees with the config,
  * DIMS and the sections present. */

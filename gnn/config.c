@@ -198,7 +198,9 @@ static int split_list(const char *s, char items[][64], int max)
 
 /* A path must survive a round trip through an INI line: no control
  * characters, no blanks at either end (inih strips them) and no blank
- * followed by ';' (inih starts an inline comment there). */
+ * followed by ';' (inih starts an inline comment there).  A leading ';' is
+ * refused too: gr_config_format writes "key = value", so it would follow a
+ * blank (found by fuzz/fuzz_config.c). */
 static int path_ok(const char *s, char *why)
 {
     size_t n = strlen(s);
@@ -207,8 +209,8 @@ static int path_ok(const char *s, char *why)
         return snprintf(why, WHY_LEN, "%s", "path starts or ends with a blank"), -1;
     for (size_t i = 0; i < n; i++) {
         if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) return snprintf(why, WHY_LEN, "%s", "path holds a control character"), -1;
-        if (s[i] == ';' && i > 0 && (s[i - 1] == ' ' || s[i - 1] == '\t'))
-            return snprintf(why, WHY_LEN, "%s", "path holds \" ;\", which a config file reads as a comment"), -1;
+        if (s[i] == ';' && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t'))
+            return snprintf(why, WHY_LEN, "%s", "path starts with ';' or holds \" ;\", which a config file reads as a comment"), -1;
     }
     return 0;
 }

@@ -40,6 +40,11 @@ fail:
     return status;
 }
 
+size_t gr_lightgcn_bytes(uint32_t n, uint32_t d, uint32_t K)
+{
+    return (size_t)n * d * sizeof(float) * (K > 0 ? 4 : 1); /* out, and buf[0], buf[1], seed when propagating */
+}
+
 void gr_lightgcn_free(gr_lightgcn *w)
 {
     free(w->out);

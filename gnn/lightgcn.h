@@ -34,6 +34,8 @@ typedef struct {
 gr_status gr_lightgcn_init(gr_lightgcn *w, uint32_t n, uint32_t d, uint32_t K, const float *alpha,
                            gr_spmm_kernel kernel, char *msg);
 void gr_lightgcn_free(gr_lightgcn *w);
+/* The bytes gr_lightgcn_init allocates for n nodes, d columns, K layers. */
+size_t gr_lightgcn_bytes(uint32_t n, uint32_t d, uint32_t K);
 
 /* w->out = Σₖ αₖ Âᵏ ego.  adj may be NULL when K = 0. */
 gr_status gr_lightgcn_forward(gr_lightgcn *w, const gr_norm_adj *adj, const float *ego, char *msg);

@@ -77,8 +77,11 @@ void gr_adam_step(gr_adam *a, float *param, const float *grad)
 /* AVX-512 / AVX2 copies: sqrt and division bound the update, and wider
  * vectors do more of them per cycle (correctly rounded at any width, and no
  * FMA contraction under -std=c11, so every copy gives the same bits). */
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void
-gr_adam_update(const gr_adam *a, const gr_adam_consts *c, float *param, const float *grad, size_t first, size_t count)
+#ifndef __clang__ /* clang 14 exports the clones as gr_adam_update.ifunc, which callers without the
+                     attribute cannot link to; only make fuzz builds with clang, and needs no clones */
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
+void gr_adam_update(const gr_adam *a, const gr_adam_consts *c, float *param, const float *grad, size_t first, size_t count)
 {
     float *restrict m = a->m + first, *restrict v = a->v + first, *restrict p = param + first;
     const gr_adam_consts k = *c;

@@ -49,6 +49,11 @@ fail:
     return status;
 }
 
+size_t gr_sampler_bytes(const gr_graph *g, uint32_t neg)
+{
+    return ((size_t)g->n_users + (size_t)g->R.nnz * (2 + (size_t)neg)) * sizeof(uint32_t); /* active; user, pos, negs */
+}
+
 void gr_sampler_free(gr_sampler *s)
 {
     free(s->active);

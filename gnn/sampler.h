@@ -35,6 +35,8 @@ typedef struct {
  * negative exists for them).  skip_self needs n_items == n_users. */
 gr_status gr_sampler_init(gr_sampler *s, const gr_graph *g, uint32_t neg, int skip_self, char *msg);
 void gr_sampler_free(gr_sampler *s);
+/* The bytes gr_sampler_init allocates for g and neg negatives per triple. */
+size_t gr_sampler_bytes(const gr_graph *g, uint32_t neg);
 
 /* Fills s->user/pos/negs with epoch `epoch`'s samples. */
 void gr_sampler_epoch(gr_sampler *s, uint64_t seed, uint64_t epoch);

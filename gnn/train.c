@@ -285,6 +285,32 @@ fail:
     return status;
 }
 
+/* Hands on_checkpoint the state after `epoch` epochs and `batch` batches of
+ * the next (loss_sum their loss), with the ego embeddings and their
+ * propagation. */
+static gr_status hand_checkpoint(trainer *t, const gr_norm_adj *adj, float *ego, gr_emb_shape shape, float *E,
+                                 const gr_train_hooks *hooks, const gr_train_report *report, uint32_t since_best,
+                                 uint32_t epoch, uint32_t batch, double loss_sum, char *msg)
+{
+    gr_status status = GR_OK;
+    gr_train_state st = {.epoch = epoch,
+                         .batch = batch,
+                         .loss_sum = loss_sum,
+                         .adam_step = t->adam.step,
+                         .adam_m = t->adam.m,
+                         .adam_v = t->adam.v,
+                         .best_epoch = report->best_epoch,
+                         .best_metric = report->best_metric,
+                         .best = report->best_epoch > 0 ? t->best : NULL,
+                         .since_best = since_best};
+    const float *out = NULL;
+    GR_TRY(propagate_out(t, adj, ego, shape, E, &out, msg));
+    mirror_tied(ego, shape);
+    GR_TRY(hooks->on_checkpoint(hooks->ctx, &st, ego, out, msg));
+fail:
+    return status;
+}
+
 /* Takes over a saved state: Adam's moments and step, the best embeddings. */
 static gr_status restore(const gr_config *c, trainer *t, const gr_train_state *from, int evaluating, size_t n_params,
                          gr_train_report *report, char *msg)
@@ -327,7 +353,7 @@ gr_status gr_train_from(const gr_config *c, const gr_graph *g, const gr_norm_adj
     const uint32_t n = (uint32_t)gr_train_param_rows(c, g->n_users, g->n_items);
     const size_t n_params = (size_t)n * c->dim;
     const int evaluating = hooks && hooks->evaluate;
-    const int checkpointing = hooks && hooks->on_checkpoint && c->checkpoint_every > 0;
+    const int checkpointing = hooks && hooks->on_checkpoint && !hooks->checkpoint_on_stop_only && c->checkpoint_every > 0;
     double start = gr_now();
     float alpha[GR_MAX_LAYERS + 1];
 
@@ -368,7 +394,16 @@ gr_status gr_train_from(const gr_config *c, const gr_graph *g, const gr_norm_adj
         gr_sampler_epoch(&t.sampler, c->seed, epoch);
         size_t n_batches = (t.sampler.n + c->batch - 1) / c->batch;
         double loss_sum = 0;
-        for (size_t k = 0; k < n_batches; k++) {
+        size_t k0 = 0;
+        if (from && epoch == from->epoch + 1) {
+            /* an interrupted epoch goes on from its next batch */
+            if (from->batch >= n_batches)
+                GR_FAIL(GR_ERR_ARG, "the state is at batch %u of epoch %u, which has %zu", from->batch, epoch,
+                        n_batches);
+            k0 = from->batch;
+            loss_sum = from->loss_sum;
+        }
+        for (size_t k = k0; k < n_batches; k++) {
             size_t begin = k * c->batch, end = begin + c->batch < t.sampler.n ? begin + c->batch : t.sampler.n;
             gr_batch b = gr_sampler_batch(&t.sampler, begin, end);
             double loss = 0;
@@ -377,7 +412,17 @@ gr_status gr_train_from(const gr_config *c, const gr_graph *g, const gr_norm_adj
                 GR_FAIL(GR_ERR_ARG, "epoch %u batch %zu: the loss diverged (%g); try a smaller lr", epoch, k + 1, loss);
             loss_sum += loss;
             if (hooks && hooks->on_batch) hooks->on_batch(hooks->ctx, epoch, k + 1, n_batches, loss_sum / (double)(k + 1));
+            /* A stop after the epoch's last batch waits for the epoch's end (below). */
+            if (k + 1 < n_batches && hooks && hooks->stop_requested && hooks->stop_requested(hooks->ctx)) {
+                report->interrupted = 1;
+                report->batches_run = (uint32_t)(k + 1);
+                if (hooks->on_checkpoint)
+                    GR_TRY(hand_checkpoint(&t, adj, ego, shape, E, hooks, report, since_best, epoch - 1,
+                                           (uint32_t)(k + 1), loss_sum, msg));
+                break;
+            }
         }
+        if (report->interrupted) break;
         info.loss = loss_sum / (double)(n_batches ? n_batches : 1);
         info.seconds = gr_now() - t0;
         report->epochs_run = epoch;
@@ -385,27 +430,32 @@ gr_status gr_train_from(const gr_config *c, const gr_graph *g, const gr_norm_adj
         if (evaluating && due)
             GR_TRY(evaluate_epoch(c, &t, adj, ego, shape, E, n_params, hooks, &info, report, &since_best, msg));
         stop = c->patience > 0 && since_best >= c->patience;
-        if (checkpointing && (epoch % c->checkpoint_every == 0 || last || stop)) {
-            gr_train_state st = {.epoch = epoch,
-                                 .adam_step = t.adam.step,
-                                 .adam_m = t.adam.m,
-                                 .adam_v = t.adam.v,
-                                 .best_epoch = report->best_epoch,
-                                 .best_metric = report->best_metric,
-                                 .best = report->best_epoch > 0 ? t.best : NULL,
-                                 .since_best = since_best};
-            const float *out = NULL;
-            GR_TRY(propagate_out(&t, adj, ego, shape, E, &out, msg));
-            mirror_tied(ego, shape);
-            GR_TRY(hooks->on_checkpoint(hooks->ctx, &st, ego, out, msg));
+        /* The epoch's log line before its checkpoint: a run killed between
+         * the two resumes from the one before and cuts the line away again,
+         * whereas the other way round a resumed log would lack the line.
+         * Only a last epoch evaluated after its checkpoint (below) logs after. */
+        const int late_eval = evaluating && last && !due;
+        if (!late_eval && hooks && hooks->on_epoch) {
+            info.elapsed = gr_now() - start;
+            GR_TRY(hooks->on_epoch(hooks->ctx, &info, msg));
         }
+        /* Not on the last epoch: the run is about to end by itself. */
+        const int interrupted = !last && !stop && hooks && hooks->stop_requested && hooks->stop_requested(hooks->ctx);
+        if ((checkpointing && (epoch % c->checkpoint_every == 0 || last || stop)) ||
+            (interrupted && hooks->on_checkpoint))
+            GR_TRY(hand_checkpoint(&t, adj, ego, shape, E, hooks, report, since_best, epoch, 0, 0, msg));
         /* The last epoch is always evaluated, but after the checkpoint: an
          * uninterrupted longer run would not have evaluated here. */
-        if (evaluating && last && !due)
+        if (late_eval) {
             GR_TRY(evaluate_epoch(c, &t, adj, ego, shape, E, n_params, hooks, &info, report, &since_best, msg));
-        info.elapsed = gr_now() - start;
-        if (hooks && hooks->on_epoch) GR_TRY(hooks->on_epoch(hooks->ctx, &info, msg));
+            info.elapsed = gr_now() - start;
+            if (hooks->on_epoch) GR_TRY(hooks->on_epoch(hooks->ctx, &info, msg));
+        }
         report->stopped_early = stop;
+        if (interrupted) {
+            report->interrupted = 1;
+            break;
+        }
     }
     if (evaluating && report->best_epoch > 0) memcpy(ego, t.best, n_params * sizeof *ego);
     GR_TRY(gr_lightgcn_forward(&t.net, adj, ego, msg));

@@ -43,13 +43,16 @@ typedef struct {
     int improved;     /* it beat every earlier evaluation */
 } gr_epoch_info;
 
-/* Where a run stands after an epoch: everything gr_train_from needs to go on
- * exactly as if it had never stopped.  Nothing else carries over between
- * epochs: the sampler draws epoch e from the RNG streams (seed, e), and the
+/* Where a run stands after an epoch, or after a batch of one: everything
+ * gr_train_from needs to go on exactly as if it had never stopped.  Nothing
+ * else carries over between batches: the sampler draws epoch e from the RNG
+ * streams (seed, e), so batch b of it is drawn again alike, and the
  * propagation is recomputed from the ego embeddings every batch.  Arrays are
  * gr_train_param_rows() x dim floats. */
 typedef struct {
     uint32_t epoch;                 /* epochs done; the next one is epoch + 1 */
+    uint32_t batch;                 /* batches of epoch + 1 done (an interrupt); 0 at an epoch's end */
+    double loss_sum;                /* their summed loss, for the epoch's mean; 0 with batch = 0 */
     uint64_t adam_step;             /* Adam updates done (0 with SGD) */
     const float *adam_m, *adam_v;   /* Adam's moments; NULL with SGD */
     uint32_t best_epoch;            /* 0: nothing evaluated yet */
@@ -66,7 +69,9 @@ typedef struct {
     gr_status (*evaluate)(void *ctx, const float *E, double *metric, char *msg);
     /* After every batch (progress display); may be NULL. */
     void (*on_batch)(void *ctx, uint32_t epoch, size_t batch, size_t n_batches, double loss);
-    /* After every epoch (logs); may be NULL. */
+    /* After every epoch (logs), before its checkpoint unless the epoch is
+     * the last and evaluated only because it is (see on_checkpoint); may be
+     * NULL. */
     gr_status (*on_epoch)(void *ctx, const gr_epoch_info *info, char *msg);
     /* With c->checkpoint_every > 0: after every checkpoint_every-th epoch and
      * after the run's last one, the state, the ego embeddings and their
@@ -75,6 +80,16 @@ typedef struct {
      * after it, so a run resumed to more epochs matches an uninterrupted one.
      * May be NULL. */
     gr_status (*on_checkpoint)(void *ctx, const gr_train_state *state, const float *ego, const float *E, char *msg);
+    /* Polled after every batch (a signal handler's flag, say).  Non-zero:
+     * the run hands on_checkpoint the state after that batch (whatever
+     * checkpoint_every is; mid-epoch, state->batch says how far), then stops
+     * with report->interrupted set.  After an epoch's last batch the epoch
+     * is finished first (evaluation, periodic checkpoint, log); after the
+     * run's last epoch the run just ends.  May be NULL. */
+    int (*stop_requested)(void *ctx);
+    /* Non-zero: on_checkpoint is only for stop_requested's checkpoint, the
+     * run has no periodic ones (a run without a checkpoint path). */
+    int checkpoint_on_stop_only;
 } gr_train_hooks;
 
 typedef struct {
@@ -82,6 +97,9 @@ typedef struct {
     uint32_t best_epoch;  /* 0 when nothing was evaluated */
     double best_metric;
     int stopped_early;
+    int interrupted;      /* stop_requested asked: stopped after epochs_run epochs and
+                           * batches_run batches of the next, checkpoint handed out */
+    uint32_t batches_run;
     double seconds;
 } gr_train_report;
 

@@ -14,6 +14,14 @@
 #include "loaders/parse.h"
 #include "loaders/reader.h"
 
+/* Rows whose string ids are resolved together (the first batch's capacity;
+ * it doubles).  make fuzz builds with -DGR_LOAD_BATCH_ROWS=64: the growth
+ * is then reached, and 64 Ki rows per file under ASan would cost most of
+ * each execution. */
+#ifndef GR_LOAD_BATCH_ROWS
+#define GR_LOAD_BATCH_ROWS 65536
+#endif
+
 /* Edge rows with string ids are tokenized a whole block at a time, then the
  * user column and the item column are resolved in parallel (two threads, one
  * per id map), then the rows are appended in file order.  Id lookups in a table
@@ -224,7 +232,7 @@ static gr_status batch_push(load_ctx *c, const char *tok[2], const size_t len[2]
 {
     pending_batch *b = &c->batch;
     if (b->n == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 65536;
+        size_t cap = b->cap ? b->cap * 2 : GR_LOAD_BATCH_ROWS;
         pending_row *row = realloc(b->row, cap * sizeof *row);
         if (row != NULL) b->row = row;
         gr_id_lookup *u = row ? realloc(b->user, cap * sizeof *u) : NULL;

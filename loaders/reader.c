@@ -11,7 +11,16 @@
 #include <unistd.h>
 #include <zlib.h>
 
+/* make fuzz builds with -DGR_READER_SMALL_BUFFERS: lines then cross block
+ * boundaries often, and two 4 MiB blocks and zlib's 768 KiB of buffers per
+ * file under ASan would cost most of each execution. */
+#ifdef GR_READER_SMALL_BUFFERS
+#define BLOCK_BYTES ((size_t)4 << 10)
+#define GZ_BUFFER (1u << 13)
+#else
 #define BLOCK_BYTES ((size_t)4 << 20)
+#define GZ_BUFFER (1u << 18)
+#endif
 #define READ_CHUNK (1u << 18)
 
 typedef struct {
@@ -242,7 +251,7 @@ gr_status gr_reader_open(gr_reader **out, const char *path, size_t max_line, cha
     r->gz = gzdopen(fd, "rb");
     if (r->gz == NULL) GR_FAIL(GR_ERR_NOMEM, "%s: cannot start reading", path);
     fd = -1; /* owned by gz now */
-    gzbuffer(r->gz, 1 << 18);
+    gzbuffer(r->gz, GZ_BUFFER);
     for (int i = 0; i < 2; i++) {
         r->blocks[i].cap = BLOCK_BYTES;
         r->blocks[i].data = malloc(BLOCK_BYTES);

@@ -1,9 +1,10 @@
 #!/bin/sh
 # Checks that every Debian package gnnrec needs is installed.  As root with
 # apt-get available it installs the missing ones; otherwise it prints the exact
-# command to run and fails.
+# command to run and fails.  Extra package names on the command line are
+# needed too (make fuzz: clang).
 set -eu
-PACKAGES="gcc make libgraphblas-dev libigraph-dev zlib1g-dev libopenblas-dev libcmocka-dev libinih-dev"
+PACKAGES="gcc make libgraphblas-dev libigraph-dev zlib1g-dev libopenblas-dev libcmocka-dev libinih-dev $*"
 missing=""
 for p in $PACKAGES; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -20,6 +20,12 @@ gr_norm_adj_csr gr_norm_adj_view(const gr_norm_adj *a)
     return v;
 }
 
+size_t gr_norm_adj_bytes(uint32_t n, uint64_t nnz)
+{
+    return ((size_t)n + 1) * sizeof(uint64_t) + (size_t)nnz * (sizeof(uint32_t) + sizeof(float)) +
+           (size_t)n * sizeof(double);
+}
+
 void gr_norm_adj_free(gr_norm_adj *a)
 {
     if (a == NULL) return;

@@ -58,6 +58,10 @@ gr_status gr_norm_adj_build_social(gr_norm_adj **out, const gr_graph *g, const g
 gr_status gr_norm_adj_build(gr_norm_adj **out, const gr_graph *g, const gr_csr *social, float social_weight,
                             char *msg);
 void gr_norm_adj_free(gr_norm_adj *a);
+/* The bytes a build holds at its peak for n nodes and nnz entries: the CSR
+ * copy (ptr, idx, val) and the degrees it normalizes with.  The GraphBLAS
+ * copy (gr_norm_adj_ensure_grb) is not counted: training uses the CSR kernel. */
+size_t gr_norm_adj_bytes(uint32_t n, uint64_t nnz);
 uint32_t gr_norm_adj_nodes(const gr_norm_adj *a);
 uint64_t gr_norm_adj_nnz(const gr_norm_adj *a);
 

@@ -402,7 +402,11 @@ static int reg_blocked(uint32_t d) { return d % 16 == 0 && d <= REG_MAX_FLOATS; 
  * product's inner loop carries no test for them.  A list with a live mask
  * ignores the mask (it only skips zeros): nothing needs that pair, and each
  * mode costs 3 x 9 copies of the loop. */
+#ifdef __clang__ /* clang refuses noinline beside target_clones (make fuzz builds with clang) */
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) static void
+#else
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"), noinline)) static void
+#endif
 spmm_chunk(const job *jb, uint32_t d, uint32_t i0, uint32_t i1, float *scratch)
 {
     if (jb->list != NULL) chunk_mode(jb, d, 1, 0, i0, i1, scratch);

@@ -10,6 +10,9 @@
  *   line 2   a substring of stderr, e.g. "missing_column.tsv:3: missing column"
  *   then any of, one per line:
  *   args: OPTIONS        extra options for the run
+ *   command: WORDS       run `gnnrec WORDS NAME OPTIONS` instead of `stats`
+ *                        (config files, model files: the fuzz targets'
+ *                        findings); no --skip-bad-rows rerun then
  *   stdout: TEXT         a substring of stdout
  *   skipped: TEXT        a bad row: rerun with --skip-bad-rows, expect exit 0
  *                        and TEXT on stderr (the load report)
@@ -32,6 +35,7 @@ typedef struct {
     int exit_code;
     char *message;
     char *args;
+    char *command; /* "stats" unless the .expect says otherwise */
     char *stdout_has[MAX_LINES];
     char *skipped_has[MAX_LINES];
     int n_stdout, n_skipped;
@@ -67,6 +71,8 @@ static void fixture_read(fixture *f, const char *dir, const char *expect_name)
             f->message = strdup(line);
         } else if (strncmp(line, "args: ", 6) == 0) {
             f->args = strdup(line + 6);
+        } else if (strncmp(line, "command: ", 9) == 0) {
+            f->command = strdup(line + 9);
         } else if (strncmp(line, "stdout: ", 8) == 0 && f->n_stdout < MAX_LINES) {
             f->stdout_has[f->n_stdout++] = strdup(line + 8);
         } else if (strncmp(line, "skipped: ", 9) == 0 && f->n_skipped < MAX_LINES) {
@@ -81,6 +87,7 @@ static void fixture_read(fixture *f, const char *dir, const char *expect_name)
         abort();
     }
     if (f->args == NULL) f->args = strdup("");
+    if (f->command == NULL) f->command = strdup("stats");
     free(text);
     free(expect_path);
 }
@@ -91,6 +98,7 @@ static void fixture_free(fixture *f)
     free(f->path);
     free(f->message);
     free(f->args);
+    free(f->command);
     for (int i = 0; i < f->n_stdout; i++) free(f->stdout_has[i]);
     for (int i = 0; i < f->n_skipped; i++) free(f->skipped_has[i]);
 }
@@ -110,13 +118,14 @@ static void expect_one_line_error(const gr_test_run *r, const fixture *f)
 static void test_fixture(void **state)
 {
     const fixture *f = *state;
-    gr_test_run r = gr_test_cli("stats %s %s", f->path, f->args);
+    gr_test_run r = gr_test_cli("%s %s %s", f->command, f->path, f->args);
     if (r.exit_code != f->exit_code)
         fail_msg("%s: exit %d, expected %d; stderr:\n%s", f->name, r.exit_code, f->exit_code, r.err);
     expect_in("stderr", r.err, f->message, f);
     if (f->exit_code != 0) expect_one_line_error(&r, f);
     for (int i = 0; i < f->n_stdout; i++) expect_in("stdout", r.out, f->stdout_has[i], f);
     gr_test_run_free(&r);
+    if (strcmp(f->command, "stats") != 0) return;
 
     r = gr_test_cli("stats %s %s --skip-bad-rows", f->path, f->args);
     if (f->n_skipped > 0) {
