@@ -12,6 +12,7 @@
 #include "cli/interrupt.h"
 #include "cli/train_run.h"
 #include "core/output.h"
+#include "eval/evaluate.h"
 #include "gnn/checkpoint.h"
 #include "gnn/model.h"
 #include "gnn/model_file.h"
@@ -239,15 +240,16 @@ int gr_cmd_train(int argc, char **argv)
     int rc = gr_cli_load_run_data(&in, &cfg, &d);
     if (rc != GR_EXIT_OK) goto done;
     /* The data's sizes are known only now; nothing big is allocated yet. */
+    size_t eval_budget = GR_EVAL_DEFAULT_BUDGET; /* shrunk to fit --mem-limit */
     if (dry_run || mem_limit > 0) {
         gr_mem_estimate est;
         gr_mem_estimate_init(&est);
-        gr_mem_estimate_train(&est, &cfg, &d);
+        s = gr_mem_estimate_train(&est, &cfg, &d, mem_limit, &eval_budget, msg);
         if (dry_run) gr_mem_print(stdout, "gnnrec train", &est);
-        if ((s = gr_mem_check(&est, mem_limit, msg)) != GR_OK) goto failed;
+        if (s != GR_OK) goto failed;
         if (dry_run) goto done;
     }
-    const gr_train_run_opts opts = {.log_path = log_path, .log_test = log_test, .checkpoint = ckpt_path,
+    const gr_train_run_opts opts = {.eval_budget = eval_budget,.log_path = log_path, .log_test = log_test, .checkpoint = ckpt_path,
                                     .interrupt_checkpoint = stop_path,
                                     .resume = resume ? &ck : NULL, .resume_path = resume, .quiet = in.quiet,
                                     .show_progress = in.progress >= 0 ? in.progress : isatty(STDERR_FILENO)};

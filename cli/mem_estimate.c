@@ -130,16 +130,48 @@ static size_t thread_runtime(void) { return (size_t)omp_get_max_threads() * GR_M
 /* Users with rows in r (those evaluation ranks). */
 static size_t eval_users(const gr_graph *g) { return gr_csr_nonempty_rows(&g->R); }
 
-/* gr_evaluate's allocations for ranking n users: the blocked ranking plus
- * its user list, a ranked list and the per-item rank index (eval/evaluate.c). */
-static size_t evaluate_bytes(const gr_config *c, uint32_t n_items, size_t n)
+/* gr_evaluate's allocations besides the blocked ranking: its user list, a
+ * ranked list and the per-item rank index (eval/evaluate.c). */
+static size_t evaluate_list_bytes(uint32_t k, uint32_t n_items, size_t n)
 {
-    const uint32_t k = c->n_topk ? c->topk[c->n_topk - 1] : 20;
-    return gr_rank_bytes(GR_EVAL_DEFAULT_BUDGET, n_items, k, n, 0) + n * sizeof(uint32_t) +
-           (size_t)(k < n_items ? k : n_items) * sizeof(uint32_t) + (size_t)n_items * sizeof(uint32_t);
+    return n * sizeof(uint32_t) + (size_t)(k < n_items ? k : n_items) * sizeof(uint32_t) +
+           (size_t)n_items * sizeof(uint32_t);
 }
 
-void gr_mem_estimate_train(gr_mem_estimate *e, const gr_config *c, const gr_run_data *d)
+/* gr_mem_fit_rank with the ranking in `phase`: what the rest leaves is the
+ * limit less what is held alongside it (throughout, plus the parts of its
+ * phase when it is one of the two that never overlap). */
+static gr_status fit_rank_phase(gr_mem_estimate *e, size_t limit, size_t *budget, uint32_t n_items, uint32_t k, size_t n,
+                                int candidates, gr_mem_phase phase, char *msg)
+{
+    if (limit > 0) {
+        size_t held = e->resident;
+        for (int i = 0; i < e->n; i++)
+            if (phase == GR_MEM_THROUGHOUT || e->part[i].phase == GR_MEM_THROUGHOUT || e->part[i].phase == phase)
+                held += e->part[i].bytes;
+        if (phase == GR_MEM_THROUGHOUT) held = gr_mem_total(e);
+        /* the largest block of whole users that fits what the rest leaves:
+         * one user's block, and the rest of the ranking's fixed part, as
+         * gr_rank_bytes counts them */
+        const size_t one_user = (size_t)n_items * sizeof(float);
+        const size_t per_user = gr_rank_bytes(one_user, n_items, k, 1, 0);
+        const size_t fixed = held + gr_rank_bytes(one_user, n_items, k, 1, candidates) - per_user;
+        const size_t fit = fixed < limit ? (limit - fixed) / per_user : 0;
+        const size_t users = fit > 0 ? fit : 1; /* one user at least: gr_mem_check refuses then */
+        if (gr_rank_block_users(*budget, n_items, n) > users) *budget = users * n_items * sizeof(float);
+    }
+    gr_mem_add_phase(e, "ranking (score block, top-k)", gr_rank_bytes(*budget, n_items, k, n, candidates), phase);
+    return gr_mem_check(e, limit, msg);
+}
+
+gr_status gr_mem_fit_rank(gr_mem_estimate *e, size_t limit, size_t *budget, uint32_t n_items, uint32_t k, size_t n,
+                          int candidates, char *msg)
+{
+    return fit_rank_phase(e, limit, budget, n_items, k, n, candidates, GR_MEM_THROUGHOUT, msg);
+}
+
+gr_status gr_mem_estimate_train(gr_mem_estimate *e, const gr_config *c, const gr_run_data *d, size_t limit,
+                                size_t *budget, char *msg)
 {
     const gr_graph *g = &d->train;
     const size_t n = (size_t)g->n_users + g->n_items, dim = c->dim;
@@ -187,32 +219,16 @@ void gr_mem_estimate_train(gr_mem_estimate *e, const gr_config *c, const gr_run_
                              (n + g->n_items + 2 * (size_t)g->n_users + 2 * l) * l * sizeof(float),
                          GR_MEM_FITTING);
     }
-    if (evaluating) {
-        size_t users = 0;
-        if (d->has_valid) users = eval_users(&d->valid);
-        if (d->has_test && eval_users(&d->test) > users) users = eval_users(&d->test);
-        gr_mem_add_phase(e, "evaluation (score block, top-k)", evaluate_bytes(c, g->n_items, users), after);
-        gr_mem_add_phase(e, "scorer", gr_mem_scorer_bytes(c, g), after);
-    }
     gr_mem_add(e, "thread runtime (stacks, BLAS buffers)", thread_runtime());
-}
-
-gr_status gr_mem_fit_rank(gr_mem_estimate *e, size_t limit, size_t *budget, uint32_t n_items, uint32_t k, size_t n,
-                          int candidates, char *msg)
-{
-    if (limit > 0) {
-        /* the largest block of whole users that fits what the rest leaves:
-         * one user's block, and the rest of the ranking's fixed part, as
-         * gr_rank_bytes counts them */
-        const size_t one_user = (size_t)n_items * sizeof(float);
-        const size_t per_user = gr_rank_bytes(one_user, n_items, k, 1, 0);
-        const size_t fixed = gr_mem_total(e) + gr_rank_bytes(one_user, n_items, k, 1, candidates) - per_user;
-        const size_t fit = fixed < limit ? (limit - fixed) / per_user : 0;
-        const size_t users = fit > 0 ? fit : 1; /* one user at least: gr_mem_check refuses then */
-        if (gr_rank_block_users(*budget, n_items, n) > users) *budget = users * n_items * sizeof(float);
-    }
-    gr_mem_add(e, "ranking (score block, top-k)", gr_rank_bytes(*budget, n_items, k, n, candidates));
-    return gr_mem_check(e, limit, msg);
+    if (!evaluating) return gr_mem_check(e, limit, msg);
+    size_t users = 0;
+    if (d->has_valid) users = eval_users(&d->valid);
+    if (d->has_test && eval_users(&d->test) > users) users = eval_users(&d->test);
+    const uint32_t k = c->n_topk ? c->topk[c->n_topk - 1] : 20;
+    gr_mem_add_phase(e, "scorer", gr_mem_scorer_bytes(c, g), after);
+    gr_mem_add_phase(e, "evaluation lists", evaluate_list_bytes(k, g->n_items, users), after);
+    /* the score block shrinks to what the rest leaves */
+    return fit_rank_phase(e, limit, budget, g->n_items, k, users, 0, after, msg);
 }
 
 gr_status gr_mem_estimate_eval(gr_mem_estimate *e, const gr_config *c, const gr_graph *g, uint32_t n_items, uint32_t k,
@@ -220,10 +236,7 @@ gr_status gr_mem_estimate_eval(gr_mem_estimate *e, const gr_config *c, const gr_
 {
     e->data = gr_graph_bytes(g);
     gr_mem_add(e, "scorer", gr_mem_scorer_bytes(c, g));
-    /* eval/evaluate.c: the user list, a ranked list, the per-item rank index */
-    gr_mem_add(e, "evaluation lists",
-               n_eval * sizeof(uint32_t) + (size_t)(k < n_items ? k : n_items) * sizeof(uint32_t) +
-                   (size_t)n_items * sizeof(uint32_t));
+    gr_mem_add(e, "evaluation lists", evaluate_list_bytes(k, n_items, n_eval));
     gr_mem_add(e, "thread runtime (stacks, BLAS buffers)", thread_runtime());
     return gr_mem_fit_rank(e, limit, budget, n_items, k, n_eval, 0, msg);
 }

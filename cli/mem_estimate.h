@@ -61,8 +61,12 @@ void gr_mem_add_phase(gr_mem_estimate *e, const char *name, size_t bytes, gr_mem
 size_t gr_mem_total(const gr_mem_estimate *e);
 
 /* The parts of `gnnrec train` with config c on data d: embeddings, Â,
- * propagation buffers, gradient, optimizer state, sampler, evaluation. */
-void gr_mem_estimate_train(gr_mem_estimate *e, const gr_config *c, const gr_run_data *d);
+ * propagation buffers, gradient, optimizer state, sampler, and the
+ * evaluations' ranking, whose *budget (bytes of one block of scores; start
+ * from GR_EVAL_DEFAULT_BUDGET) shrinks to fit limit as gr_mem_fit_rank's
+ * does.  Then gr_mem_check's verdict (limit 0 = none). */
+gr_status gr_mem_estimate_train(gr_mem_estimate *e, const gr_config *c, const gr_run_data *d, size_t limit,
+                                size_t *budget, char *msg);
 
 /* What scoring with model kind c->model needs beyond the embeddings (the
  * graph baselines' and GF-CF's scorers), for a training graph g. */

@@ -33,6 +33,7 @@ typedef struct {
     gr_eval_result test;    /* of the latest evaluation, with log_test */
     double eval_seconds;    /* the latest evaluation's, test ranking included */
     const char *checkpoint; /* path, NULL when off */
+    size_t eval_budget;     /* bytes of one block of scores; 0 = the default */
     int show_progress, quiet;
     double batch_t0;
     /* sums over the epochs, for gr_train_run_result */
@@ -55,7 +56,7 @@ static gr_metric stop_metric(const gr_config *c)
 
 /* Ranks with the final embeddings E (users first, then items). */
 static gr_status evaluate_embeddings(const gr_config *c, const gr_run_data *d, const float *E, const gr_graph *target,
-                                     const gr_csr *mask2, gr_eval_result *r, char *msg)
+                                     const gr_csr *mask2, size_t budget, gr_eval_result *r, char *msg)
 {
     gr_model_scorer ms;
     const gr_graph *g = &d->train;
@@ -66,6 +67,7 @@ static gr_status evaluate_embeddings(const gr_config *c, const gr_run_data *d, c
     gr_eval_opts o;
     gr_eval_opts_default(&o);
     o.mask_self = c->graph != GR_GRAPH_BIPARTITE;
+    o.mem_budget = budget;
     o.n_ks = (int)c->n_topk;
     for (uint32_t k = 0; k < c->n_topk; k++) o.ks[k] = c->topk[k];
     s = gr_evaluate(&ms.scorer, &g->R, mask2, &target->R, &o, r, msg);
@@ -107,9 +109,10 @@ static gr_status on_evaluate(void *vctx, const float *E, double *metric, char *m
     train_ctx *t = vctx;
     gr_eval_result r;
     const double t0 = gr_now();
-    gr_status s = evaluate_embeddings(t->cfg, t->data, E, t->target, NULL, &r, msg);
+    gr_status s = evaluate_embeddings(t->cfg, t->data, E, t->target, NULL, t->eval_budget, &r, msg);
     if (s == GR_OK) *metric = gr_eval_get(&r, t->stop, t->cfg->stop_k);
-    if (s == GR_OK && t->log_test) s = evaluate_embeddings(t->cfg, t->data, E, &t->data->test, &t->data->valid.R, &t->test, msg);
+    if (s == GR_OK && t->log_test) s = evaluate_embeddings(t->cfg, t->data, E, &t->data->test, &t->data->valid.R, t->eval_budget,
+                                                    &t->test, msg);
     t->eval_seconds = gr_now() - t0;
     return s;
 }
@@ -272,6 +275,7 @@ gr_status gr_train_run(const gr_config *c, const gr_run_data *d, const gr_train_
 
     train_ctx t = {.cfg = c, .data = d, .stop = stop_metric(c), .log = o->log_path ? &log : NULL,
                    .log_test = o->log_test, .checkpoint = o->checkpoint ? o->checkpoint : o->interrupt_checkpoint,
+                   .eval_budget = o->eval_budget,
                    .quiet = o->quiet,
                    .show_progress = !o->quiet && o->show_progress};
     t.target = d->has_valid ? &d->valid : (d->has_test ? &d->test : NULL);
@@ -294,7 +298,8 @@ gr_status gr_train_run(const gr_config *c, const gr_run_data *d, const gr_train_
     /* An interrupted run has only its checkpoint to show (cli/interrupt.h). */
     if (!o->quiet && !r->report.interrupted) print_outcome(c, &r->report);
     if (d->has_test && !r->report.interrupted) {
-        GR_TRY(evaluate_embeddings(c, d, m->final, &d->test, d->has_valid ? &d->valid.R : NULL, &r->test, msg));
+        GR_TRY(evaluate_embeddings(c, d, m->final, &d->test, d->has_valid ? &d->valid.R : NULL, o->eval_budget, &r->test,
+                                   msg));
         r->has_test = 1;
     }
     GR_TRY(gr_train_log_close(&log, msg));

@@ -25,6 +25,8 @@ typedef struct {
     const char *resume_path;  /* the checkpoint's path, for messages */
     int quiet;                /* nothing on stderr */
     int show_progress;        /* the per-batch progress line on stderr */
+    size_t eval_budget;       /* bytes of one block of scores in evaluations; 0 = the default
+                               * (--mem-limit shrinks it: cli/mem_estimate.h) */
 } gr_train_run_opts;
 
 typedef struct {

@@ -112,7 +112,7 @@ static void test_train_dry_run(void **state)
     assert_non_null(strstr(r.out, "gnnrec train needs about "));
     assert_true(part_mib(r.out, "embeddings (ego, final)") > 0);
     assert_true(part_mib(r.out, "Adam moments") > 0);
-    assert_true(part_mib(r.out, "evaluation (score block, top-k)") > 0);
+    assert_true(part_mib(r.out, "ranking (score block, top-k)") > 0);
     assert_null(strstr(r.err, "epoch 1")); /* nothing trained */
     assert_false(exists("dry.gnr"));
     assert_int_equal(gr_test_count_entries(gen), before);
@@ -194,6 +194,36 @@ static void test_eval_shrinks(void **state)
     assert_true(gr_test_json_number(gen, "free.json", "ndcg@20") == gr_test_json_number(gen, "tight.json", "ndcg@20"));
 }
 
+/* Training's evaluations shrink their score block under --mem-limit too:
+ * the run that the limit would otherwise refuse trains, to the same test
+ * metrics (the embeddings do not depend on how they are ranked). */
+static void test_train_eval_shrinks(void **state)
+{
+    (void)state;
+    const char *run = "train train=%s/split/train.txt test=%s/split/test.txt dim=16 epochs=3 batch=512 lr=0.01 "
+                      "eval_every=0 threads=2 --quiet";
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "%s --json %%s/train-free.json -o %%s/tf.gnr", run);
+    gr_test_run r = gr_test_cli(cmd, gen, gen, gen, gen);
+    assert_int_equal(r.exit_code, 0);
+    gr_test_run_free(&r);
+    snprintf(cmd, sizeof cmd, "%s --dry-run", run);
+    r = gr_test_cli(cmd, gen, gen);
+    assert_int_equal(r.exit_code, 0);
+    const double rank = part_mib(r.out, "ranking (score block, top-k)"), all = sum_mib(r.out);
+    assert_true(rank > 0);
+    gr_test_run_free(&r);
+    snprintf(cmd, sizeof cmd, "%s --mem-limit %.2fM --json %%s/train-tight.json -o %%s/tt.gnr", run, all - rank / 2);
+    r = gr_test_cli(cmd, gen, gen, gen, gen);
+    if (r.exit_code != 0) fail_msg("train under --mem-limit: %s", r.err);
+    gr_test_run_free(&r);
+    assert_true(gr_test_json_number(gen, "train-free.json", "recall@20") > 0);
+    assert_true(gr_test_json_number(gen, "train-free.json", "recall@20") ==
+                gr_test_json_number(gen, "train-tight.json", "recall@20"));
+    assert_true(gr_test_json_number(gen, "train-free.json", "ndcg@20") ==
+                gr_test_json_number(gen, "train-tight.json", "ndcg@20"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -201,6 +231,7 @@ int main(void)
         cmocka_unit_test(test_train_refused),
         cmocka_unit_test(test_recommend_shrinks),
         cmocka_unit_test(test_eval_shrinks),
+        cmocka_unit_test(test_train_eval_shrinks),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
