@@ -4,7 +4,11 @@
  * file beside the target (same directory, so rename is atomic), and only
  * gr_output_commit() flushes, fsyncs and renames it into place.  A failed or
  * interrupted run therefore never leaves a half-written output, and the previous
- * file of that name stays intact.  A name ending in ".gz" is gzip-compressed. */
+ * file of that name stays intact.  A name ending in ".gz" is gzip-compressed.
+ * The temporary is "NAME.tmp.PID.XXXXXX": a writer killed outright (kill -9)
+ * leaves it behind, and the next successful commit of NAME removes the
+ * temporaries whose PID no longer runs.  Every write, flush, fsync and close
+ * is checked, so a full disk is an error naming the file. */
 #ifndef GR_OUTPUT_H
 #define GR_OUTPUT_H
 
