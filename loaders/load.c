@@ -107,6 +107,17 @@ void gr_dataset_free(gr_dataset *ds)
 }
 
 /* A bad row: counted and skipped under skip_bad_rows, otherwise the error. */
+gr_status gr_load_bad_row(gr_load_report *rep, int skip_bad_rows, const char *path, uint64_t line_no,
+                          gr_bad_class cls, const char *what, char *msg)
+{
+    if (!skip_bad_rows) return gr_fail(msg, GR_ERR_INPUT, "%s:%llu: %s", path, (unsigned long long)line_no, what);
+    if (rep->bad == 0)
+        snprintf(rep->first_bad, sizeof rep->first_bad, "%s:%llu: %s", path, (unsigned long long)line_no, what);
+    rep->bad++;
+    rep->bad_by_class[cls]++;
+    return GR_OK;
+}
+
 __attribute__((format(printf, 3, 4))) static gr_status bad_row(load_ctx *c, gr_bad_class cls, const char *fmt, ...)
 {
     char what[GR_MSG_LEN];
@@ -114,14 +125,7 @@ __attribute__((format(printf, 3, 4))) static gr_status bad_row(load_ctx *c, gr_b
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    if (!c->o->skip_bad_rows)
-        return gr_fail(c->msg, GR_ERR_INPUT, "%s:%llu: %s", c->path, (unsigned long long)c->line_no, what);
-    if (c->rep->bad == 0)
-        snprintf(c->rep->first_bad, sizeof c->rep->first_bad, "%s:%llu: %s", c->path,
-                 (unsigned long long)c->line_no, what);
-    c->rep->bad++;
-    c->rep->bad_by_class[cls]++;
-    return GR_OK;
+    return gr_load_bad_row(c->rep, c->o->skip_bad_rows, c->path, c->line_no, cls, what, c->msg);
 }
 
 static const char *const column_names[] = {"1 (user)", "2 (item)", "3 (weight)", "4 (timestamp)"};

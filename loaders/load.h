@@ -94,6 +94,13 @@ typedef struct {
 void gr_dataset_init(gr_dataset *ds);
 void gr_dataset_free(gr_dataset *ds);
 
+/* The bad-row rule of every line loader (this one, loaders/social.h): with
+ * skip_bad_rows the row is counted in rep, by class, the first one's
+ * "path:line: what" kept, and GR_OK; otherwise GR_ERR_INPUT with that
+ * message. */
+gr_status gr_load_bad_row(gr_load_report *rep, int skip_bad_rows, const char *path, uint64_t line_no,
+                          gr_bad_class cls, const char *what, char *msg);
+
 /* Appends the rows of one file to ds (report may be NULL).  On error ds keeps the rows of earlier
  * files only (string ids the failed file added stay in the maps), and msg
  * reads "path:line: what is wrong". */

@@ -27,7 +27,7 @@ typedef struct {
     char *msg;
 } social_ctx;
 
-/* A bad row: counted and skipped under skip_bad_rows, otherwise the error. */
+/* A bad row: load.c's rule (gr_load_bad_row). */
 __attribute__((format(printf, 3, 4))) static gr_status bad_row(social_ctx *c, gr_bad_class cls, const char *fmt, ...)
 {
     char what[GR_MSG_LEN];
@@ -35,14 +35,7 @@ __attribute__((format(printf, 3, 4))) static gr_status bad_row(social_ctx *c, gr
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    if (!c->o->skip_bad_rows)
-        return gr_fail(c->msg, GR_ERR_INPUT, "%s:%llu: %s", c->path, (unsigned long long)c->line_no, what);
-    if (c->rep->bad == 0)
-        snprintf(c->rep->first_bad, sizeof c->rep->first_bad, "%s:%llu: %s", c->path, (unsigned long long)c->line_no,
-                 what);
-    c->rep->bad++;
-    c->rep->bad_by_class[cls]++;
-    return GR_OK;
+    return gr_load_bad_row(c->rep, c->o->skip_bad_rows, c->path, c->line_no, cls, what, c->msg);
 }
 
 /* One id token to a user index; *ok = 0 when the row was counted as bad. */
