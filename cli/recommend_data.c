@@ -65,9 +65,10 @@ static gr_status build(gr_rec_data *d, const gr_model *m, const char *train_path
     d->exclude_unknown = keep_known(r, e_hist, e_excl, d->n_users, m->n_items, shared, &at);
     d->exclude_rows = at - n_seen;
 
-    GR_TRY(gr_graph_from_pairs(&d->train, m->n_users, m->n_items, r->user, r->item, n_train, msg));
-    d->train.kind = m->cfg.graph; /* a follower graph's fold-in may propagate over its unipartite view */
-    GR_TRY(gr_graph_from_pairs(&d->seen, d->n_users, m->n_items, r->user, r->item, n_seen, msg));
+    /* as training built them: an undirected graph's pairs hold both ways
+     * (masks, and a fold-in propagating over the unipartite view) */
+    GR_TRY(gr_graph_from_pairs_kind(&d->train, m->n_users, m->n_items, r->user, r->item, n_train, m->cfg.graph, msg));
+    GR_TRY(gr_graph_from_pairs_kind(&d->seen, d->n_users, m->n_items, r->user, r->item, n_seen, m->cfg.graph, msg));
     GR_TRY(gr_graph_from_pairs(&d->exclude, d->n_users, m->n_items, r->user + n_seen, r->item + n_seen,
                                d->exclude_rows, msg));
     d->folded = gr_zalloc(d->n_users ? d->n_users : 1, 1);

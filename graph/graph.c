@@ -338,3 +338,40 @@ gr_status gr_graph_from_pairs(gr_graph *g, uint32_t n_users, uint32_t n_items, c
     pair_source src = {user, item, NULL, NULL, 0, n, GR_GRAPH_BIPARTITE, NULL};
     return build(g, n_users, n_items, &src, NULL, msg);
 }
+
+gr_status gr_graph_from_pairs_kind(gr_graph *g, uint32_t n_users, uint32_t n_items, const uint32_t *user,
+                                   const uint32_t *item, size_t n, gr_graph_kind kind, char *msg)
+{
+    gr_status status = GR_OK;
+    uint32_t *u2 = NULL, *i2 = NULL;
+    memset(g, 0, sizeof *g);
+    if (kind == GR_GRAPH_BIPARTITE) return gr_graph_from_pairs(g, n_users, n_items, user, item, n, msg);
+    for (size_t e = 0; e < n; e++)
+        if (user[e] >= n_users || item[e] >= n_items)
+            GR_FAIL(GR_ERR_ARG, "pair %zu (%u, %u) outside %u x %u", e, user[e], item[e], n_users, n_items);
+    size_t m = n;
+    if (kind == GR_GRAPH_UNDIRECTED) {
+        /* FOR_EACH_PAIR would mirror every pair; a user beyond the columns
+         * (an account folded in, never a candidate) is kept one way only */
+        u2 = gr_alloc(2 * n + 1, sizeof *u2);
+        i2 = gr_alloc(2 * n + 1, sizeof *i2);
+        GR_CHECK_ALLOC(u2, "the mirrored pairs");
+        GR_CHECK_ALLOC(i2, "the mirrored pairs");
+        memcpy(u2, user, n * sizeof *u2);
+        memcpy(i2, item, n * sizeof *i2);
+        for (size_t e = 0; e < n; e++)
+            if (user[e] < n_items) {
+                u2[m] = item[e];
+                i2[m++] = user[e];
+            }
+        user = u2;
+        item = i2;
+    }
+    pair_source src = {user, item, NULL, NULL, 0, m, GR_GRAPH_DIRECTED, NULL}; /* self-loops dropped */
+    GR_TRY(build(g, n_users, n_items, &src, NULL, msg));
+    g->kind = kind;
+fail:
+    free(u2);
+    free(i2);
+    return status;
+}

@@ -67,6 +67,13 @@ gr_status gr_graph_build_consume(gr_graph *g, gr_dataset *ds, gr_graph_kind kind
 gr_status gr_graph_from_pairs(gr_graph *g, uint32_t n_users, uint32_t n_items, const uint32_t *user,
                               const uint32_t *item, size_t n, char *msg);
 
+/* The same for a graph of `kind`: directed and undirected drop self-loops,
+ * undirected also adds each pair's mirror (not for a user beyond n_items:
+ * on a follower graph, an account folded in that is no column).  g->kind is
+ * kind.  recommend's masks, which must hold what training's graph holds. */
+gr_status gr_graph_from_pairs_kind(gr_graph *g, uint32_t n_users, uint32_t n_items, const uint32_t *user,
+                                   const uint32_t *item, size_t n, gr_graph_kind kind, char *msg);
+
 /* out = the edges e of g with part[e] == which (part indexed like g->R.idx),
  * over the same id space; ids are borrowed from g. */
 gr_status gr_graph_select(const gr_graph *g, const uint8_t *part, uint8_t which, gr_graph *out, char *msg);
