@@ -1,6 +1,8 @@
 #!/bin/sh
 # SpMM benchmark: Y = Â·X at d = 64 on Gowalla's LightGCN train split, our CSR
-# kernel and GrB_mxm, each the median of BENCH_SPMM_RUNS runs (default 20)
+# kernel and GrB_mxm, and the CSR kernel on halves (csr-fp16: X as IEEE
+# halves; csr-fp16h: Y too, each also against its own bound and checked
+# against csr), each the median of BENCH_SPMM_RUNS interleaved runs (default 20)
 # on BENCH_THREADS threads (default 2), next to the memory-bandwidth bound
 # measured in the same process (STREAM triad).  Usage: bench/spmm.sh BUILD_DIR
 set -eu

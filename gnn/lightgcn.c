@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "sparse/half.h"
 
 gr_status gr_lightgcn_init(gr_lightgcn *w, uint32_t n, uint32_t d, uint32_t K, const float *alpha,
                            gr_spmm_kernel kernel, char *msg)
@@ -106,30 +107,75 @@ static gr_status check_rows(const gr_lightgcn *w, const gr_row_set *rows, char *
     return GR_OK;
 }
 
+/* Layer k's product with rows: the sum only on them (out_mask), and the
+ * last layer computed only there. */
+static void restrict_layer(gr_spmm_opts *o, const gr_lightgcn *w, uint32_t k, const gr_row_set *rows)
+{
+    if (rows && k == w->K) o->rows = rows;
+    else if (rows) o->out_mask = rows->mask;
+}
+
+/* Layers 1..K in floats: each read from the one before, in w->buf. */
+static gr_status layers_fp32(gr_lightgcn *w, const gr_norm_adj *adj, const float *ego, const gr_row_set *rows,
+                             char *msg)
+{
+    gr_status status = GR_OK;
+    const float *prev = ego;
+    for (uint32_t k = 1; k <= w->K; k++) {
+        float *next = k == w->K ? NULL : w->buf[k & 1];
+        gr_spmm_opts o = layer_opts(w, k, ego);
+        restrict_layer(&o, w, k, rows);
+        GR_TRY(gr_spmm_ex(adj, prev, next, w->d, &o, w->kernel, msg));
+        prev = next;
+    }
+fail:
+    return status;
+}
+
+/* Layers 1..K with halves in between: ego rounded to half, and each layer
+ * stored as halves only (Y16) for the next to gather, in two n x d slots of
+ * half width inside w->buf[0] (which holds n x d floats: room for both,
+ * and the backward pass overwrites it anyway).  out = Σ αₖ Eᵏ stays in
+ * floats: α₀·ego from the float ego, αₖ Eᵏ from each product's float sums. */
+static gr_status layers_fp16(gr_lightgcn *w, const gr_norm_adj *adj, const float *ego, const gr_row_set *rows,
+                             char *msg)
+{
+    gr_status status = GR_OK;
+    const size_t cells = (size_t)w->n * w->d;
+    uint16_t *slot[2] = {(uint16_t *)(void *)w->buf[0], (uint16_t *)(void *)w->buf[0] + cells};
+    gr_half_from_float_array(slot[0], ego, cells);
+    const uint16_t *prev = slot[0];
+    for (uint32_t k = 1; k <= w->K; k++) {
+        uint16_t *next = k == w->K ? NULL : slot[k & 1];
+        gr_spmm_opts o = layer_opts(w, k, ego);
+        restrict_layer(&o, w, k, rows);
+        o.X16 = prev;
+        o.Y16 = next;
+        GR_TRY(gr_spmm_ex(adj, NULL, NULL, w->d, &o, w->kernel, msg));
+        prev = next;
+    }
+fail:
+    return status;
+}
+
 /* The forward pass on every row (rows == NULL) or on the listed rows only.
  * Only the previous layer is needed to build the next one, so two buffers
  * serve any K; the sum is accumulated as each layer appears, and the last
  * layer is not stored at all.  With rows, the sum is only wanted on them, and
  * the last layer is only computed there. */
-static gr_status propagate(gr_lightgcn *w, const gr_norm_adj *adj, const float *ego, const gr_row_set *rows, char *msg)
+static gr_status propagate(gr_lightgcn *w, const gr_norm_adj *adj, const float *ego, const gr_row_set *rows,
+                           gr_lightgcn_act act, char *msg)
 {
     gr_status status = GR_OK;
     const size_t d = w->d;
     GR_TRY(check_adj(w, adj, msg));
+    if (act != GR_LIGHTGCN_FP32 && act != GR_LIGHTGCN_FP16) GR_FAIL(GR_ERR_ARG, "unknown activation type %d", (int)act);
     if (w->K == 0 && rows == NULL) scale_into(w->out, ego, w->alpha[0], (size_t)w->n * d);
     if (w->K == 0 && rows != NULL)
         for (uint32_t i = 0; i < rows->n_list; i++)
             scale_row(w->out + rows->list[i] * d, ego + rows->list[i] * d, w->alpha[0], d);
-    const float *prev = ego;
-    for (uint32_t k = 1; k <= w->K; k++) {
-        const int last = k == w->K;
-        float *next = last ? NULL : w->buf[k & 1];
-        gr_spmm_opts o = layer_opts(w, k, ego);
-        if (rows && last) o.rows = rows;
-        else if (rows) o.out_mask = rows->mask;
-        GR_TRY(gr_spmm_ex(adj, prev, next, w->d, &o, w->kernel, msg));
-        prev = next;
-    }
+    if (w->K > 0 && act == GR_LIGHTGCN_FP16) GR_TRY(layers_fp16(w, adj, ego, rows, msg));
+    else if (w->K > 0) GR_TRY(layers_fp32(w, adj, ego, rows, msg));
     return GR_OK;
 fail:
     gr_msg_prefix(msg, "lightgcn forward");
@@ -138,14 +184,20 @@ fail:
 
 gr_status gr_lightgcn_forward(gr_lightgcn *w, const gr_norm_adj *adj, const float *ego, char *msg)
 {
-    return propagate(w, adj, ego, NULL, msg);
+    return propagate(w, adj, ego, NULL, GR_LIGHTGCN_FP32, msg);
 }
 
 gr_status gr_lightgcn_forward_rows(gr_lightgcn *w, const gr_norm_adj *adj, const float *ego, const gr_row_set *rows,
                                    char *msg)
 {
-    gr_status s = check_rows(w, rows, msg);
-    return s != GR_OK ? s : propagate(w, adj, ego, rows, msg);
+    return gr_lightgcn_forward_ex(w, adj, ego, rows, GR_LIGHTGCN_FP32, msg);
+}
+
+gr_status gr_lightgcn_forward_ex(gr_lightgcn *w, const gr_norm_adj *adj, const float *ego, const gr_row_set *rows,
+                                 gr_lightgcn_act act, char *msg)
+{
+    gr_status s = rows != NULL ? check_rows(w, rows, msg) : GR_OK;
+    return s != GR_OK ? s : propagate(w, adj, ego, rows, act, msg);
 }
 
 /* Horner: Σₖ αₖ Âᵏ g = α₀g + Â(α₁g + Â(α₂g + … + Â(α_K g))).  G starts as

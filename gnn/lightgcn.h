@@ -63,6 +63,25 @@ gr_status gr_lightgcn_backward_grad(gr_lightgcn *w, const gr_norm_adj *adj, floa
 gr_status gr_lightgcn_forward_rows(gr_lightgcn *w, const gr_norm_adj *adj, const float *ego, const gr_row_set *rows,
                                    char *msg);
 
+/* How a forward pass stores what it propagates: ego's copy that layer 1
+ * gathers and the layers E¹..E^(K-1) that the next layer gathers.  FP16
+ * rounds them to IEEE half (nearest even), which halves the bytes each
+ * product gathers; the sums stay in floats (each product's rows, and out =
+ * Σₖ αₖ Eᵏ with α₀·ego from the float ego), so only the inputs of layers
+ * 1..K are rounded, each by at most 2^-11 relatively.  Halves overflow
+ * beyond 65504 (to inf) and lose relative precision below 6.1e-5
+ * (subnormal): fine for embeddings of LightGCN's scale, not for gradients,
+ * so the backward passes stay in floats.  FP16 needs the CSR kernel
+ * (GR_ERR_ARG otherwise); with K = 0 there is nothing to propagate and both
+ * are the same. */
+typedef enum { GR_LIGHTGCN_FP32, GR_LIGHTGCN_FP16 } gr_lightgcn_act;
+
+/* gr_lightgcn_forward (rows NULL) or gr_lightgcn_forward_rows (rows set),
+ * with the activations stored as `act` says.  Reuses w->buf[0] for the
+ * halves: no memory beyond gr_lightgcn_bytes. */
+gr_status gr_lightgcn_forward_ex(gr_lightgcn *w, const gr_norm_adj *adj, const float *ego, const gr_row_set *rows,
+                                 gr_lightgcn_act act, char *msg);
+
 /* Σₖ αₖ Âᵏ dE, for K >= 1 and a dE that is zero outside `rows` (a batch's
  * ∂L/∂E): the first Horner step gathers only the rows' rows of dE, and dE is
  * read only there.  row_fn NULL: the gradient is left in a workspace buffer

@@ -30,6 +30,7 @@
 #ifndef GR_ADJACENCY_H
 #define GR_ADJACENCY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/error.h"
@@ -126,7 +127,20 @@ typedef void (*gr_spmm_row_fn)(void *ctx, uint32_t r, const float *y);
  *   z_live:   Z's row r is +-0 unless z_live[r]: the Z term is skipped there
  *             (same reason).
  *   out_mask: the OUT line only on rows with out_mask[r] (other OUT rows are
- *             left as they are). */
+ *             left as they are).
+ * Halves (IEEE binary16 in uint16_t, sparse/half.h), to halve the bytes the
+ * product gathers (one X row per entry of Â):
+ *   X16:      X as n x d halves; the X argument must then be NULL.  Each
+ *             half is converted to float exactly and the sums are the float
+ *             kernel's, so Y is bit-identical to gr_spmm_ex on the floats
+ *             X16 holds.
+ *   Y16:      y rounded to half (nearest even) is stored into Y16's row r,
+ *             besides Y (and row_fn) or instead of it (Y NULL): the next
+ *             layer's X16.  Z and OUT are applied in floats before, OUT from
+ *             the float y.  Needs X16.
+ * Both need GR_SPMM_CSR (GraphBLAS has no half type: GR_ERR_ARG), and X16
+ * does not combine with x_live (GR_ERR_ARG); rows and out_mask work as
+ * above. */
 typedef struct {
     const float *Z;
     float beta;
@@ -138,6 +152,8 @@ typedef struct {
     const uint8_t *x_live, *z_live, *out_mask;
     gr_spmm_row_fn row_fn;
     void *row_ctx;
+    const uint16_t *X16;
+    uint16_t *Y16;
 } gr_spmm_opts;
 
 /* Y = Â·X with the options above (opts NULL: none, i.e. gr_spmm).  Y may be
@@ -146,5 +162,18 @@ typedef struct {
  * full) and applies the rest row by row afterwards: correct, not faster. */
 gr_status gr_spmm_ex(const gr_norm_adj *a, const float *X, float *Y, uint32_t d, const gr_spmm_opts *opts,
                      gr_spmm_kernel k, char *msg);
+
+/* dst[i] = src[i] rounded to half (nearest even, as sparse/half.h's
+ * gr_half_from_float, bit for bit), on omp_get_max_threads() threads: an
+ * X16 from floats. */
+void gr_half_from_float_array(uint16_t *dst, const float *src, size_t n);
+
+/* Which instructions convert halves in the CSR kernel and the array
+ * conversion: the best the CPU has (AVX-512F, else F16C, else portable
+ * code), or at most the one given; every choice gives the same bits.  For
+ * tests and benchmarks: sets a process-wide cap (not thread-safe) and
+ * returns the choice now in effect. */
+typedef enum { GR_HALF_ISA_BEST, GR_HALF_ISA_SCALAR, GR_HALF_ISA_F16C, GR_HALF_ISA_AVX512 } gr_half_isa;
+gr_half_isa gr_spmm_half_isa(gr_half_isa cap);
 
 #endif

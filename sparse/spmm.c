@@ -33,7 +33,24 @@
  *     but each chunk re-reads every live row; in chunks for two threads
  *     2.7-2.9 ms (wall) against 2.8 for live_row: not kept
  *   OUT on masked rows only                      slower than a full OUT pass
- *     until its rows were prefetched a few rows ahead (prefetch_epilogue) */
+ *     until its rows were prefetched a few rows ahead (prefetch_epilogue)
+ *
+ * Halves (X16 in, Y16 out: issue 4's narrower activations), the same loops
+ * gathering 128-byte half rows at d = 64 (two cache lines, not four),
+ * converted by vcvtph2ps as they are summed; Gowalla, d = 64, on a machine
+ * at load 6-8 on 2 cores (a training job and other tests), so CPU time of one
+ * thread, medians of 30 interleaved runs in one process, 3 rounds:
+ *   csr, floats                                  7.3-7.6 ms
+ *   X16 in, Y out (floats)                       5.3-5.6 ms, 0.73x
+ *   X16 in, Y16 out                              5.0-5.3 ms, 0.68-0.69x
+ *   X to halves, one pass over n x d floats      1.0 ms (LightGCN's ego)
+ *   halves prefetched 16 / 32 / 48 / 64 entries ahead: 64 is best (the
+ *     same 128 cache lines ahead as the float loop's 32 entries); 16 gains
+ *     nothing over floats
+ * The float loop is unchanged by them (bench_spmm, 2 threads, wall time,
+ * 5 alternating runs each of the old and new binary on that machine:
+ * 9.3-11.5 ms before, 8.9-10.6 ms after, medians 10.0 ms both). */
+#include <immintrin.h>
 #include <omp.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -43,8 +60,10 @@
 #include "sparse/adjacency.h"
 #include "sparse/adjacency_impl.h"
 #include "sparse/grb.h"
+#include "sparse/half.h"
 
 #define PREFETCH_AHEAD 32  /* entries; see the table above */
+#define PREFETCH_AHEAD16 64 /* entries, for halves: the same 128 cache lines ahead */
 #define CHUNKS_PER_THREAD 64
 #define EPILOGUE_AHEAD 2   /* rows; see prefetch_epilogue */
 #define LIST_AHEAD 4       /* rows; see prefetch_list_rows */
@@ -66,6 +85,7 @@ typedef struct {
     float *Y;
     gr_spmm_row_fn row_fn;
     void *row_ctx;
+    uint16_t *Y16; /* y rounded to half, besides or instead of Y */
 } epilogue;
 
 /* One call's arguments: which rows, which entries, and the epilogue. */
@@ -74,6 +94,7 @@ typedef struct {
     const uint32_t *idx;
     const float *val;
     const float *X;
+    const uint16_t *X16;    /* X as halves (then X is NULL) */
     const uint32_t *list;   /* the rows to compute, or NULL: all rows */
     const uint8_t *x_live;  /* NULL: every column of X is live */
     epilogue ep;
@@ -133,12 +154,21 @@ static inline __attribute__((always_inline)) void prefetch_row(const float *X, u
     for (size_t b = 0; b < d * sizeof(float); b += 64) __builtin_prefetch(p + b);
 }
 
-/* Prefetches the X row of the entry PREFETCH_AHEAD ahead of entry k (dead
- * columns are not fetched), and moves the list cursor on by one entry. */
+/* The same for a row of halves: half the cache lines. */
+static inline __attribute__((always_inline)) void prefetch_row16(const uint16_t *X16, uint32_t c, size_t d)
+{
+    const char *p = (const char *)(X16 + (size_t)c * d);
+#pragma GCC unroll 8
+    for (size_t b = 0; b < d * sizeof(uint16_t); b += 64) __builtin_prefetch(p + b);
+}
+
+/* Prefetches the X row (X16's when H) of the entry PREFETCH_AHEAD ahead of
+ * entry k (dead columns are not fetched), and moves the list cursor on by
+ * one entry. */
 static inline __attribute__((always_inline)) void ahead_step(ahead *p, const uint64_t *ptr, const uint32_t *idx,
                                                              const uint32_t *list, const uint8_t *live,
-                                                             const float *X, size_t d, const int LIST,
-                                                             const int LIVE, uint64_t k)
+                                                             const float *X, const uint16_t *X16, size_t d,
+                                                             const int LIST, const int LIVE, const int H, uint64_t k)
 {
     uint64_t q;
     if (LIST) {
@@ -150,11 +180,12 @@ static inline __attribute__((always_inline)) void ahead_step(ahead *p, const uin
         }
         q = p->k++;
     } else {
-        q = k + PREFETCH_AHEAD;
+        q = k + (H ? PREFETCH_AHEAD16 : PREFETCH_AHEAD);
         if (q >= p->ke) return;
     }
     const uint32_t c = idx[q];
-    if (!LIVE) prefetch_row(X, c, d);
+    if (H) prefetch_row16(X16, c, d);
+    else if (!LIVE) prefetch_row(X, c, d);
     else if (d <= REG_MAX_FLOATS) prefetch_row(live_row(X, c, d, live), 0, d); /* no branch, see live_row */
     else if (live[c]) prefetch_row(X, c, d);
 }
@@ -184,8 +215,9 @@ static inline __attribute__((always_inline)) void prefetch_list_rows(const uint6
  * and, for a list, prefetches the first PREFETCH_AHEAD entries on the way. */
 static inline __attribute__((always_inline)) void ahead_init(ahead *p, const uint64_t *ptr, const uint32_t *idx,
                                                              const uint32_t *list, const uint8_t *live,
-                                                             const float *X, size_t d, const int LIST,
-                                                             const int LIVE, uint32_t i0, uint32_t i1)
+                                                             const float *X, const uint16_t *X16, size_t d,
+                                                             const int LIST, const int LIVE, const int H, uint32_t i0,
+                                                             uint32_t i1)
 {
     if (!LIST) {
         p->ke = ptr[i1];
@@ -195,7 +227,8 @@ static inline __attribute__((always_inline)) void ahead_init(ahead *p, const uin
     p->i1 = i1;
     p->k = ptr[list[i0]];
     p->ke = ptr[list[i0] + 1];
-    for (int s = 0; s < PREFETCH_AHEAD; s++) ahead_step(p, ptr, idx, list, live, X, d, LIST, LIVE, 0);
+    for (int s = 0; s < (H ? PREFETCH_AHEAD16 : PREFETCH_AHEAD); s++)
+        ahead_step(p, ptr, idx, list, live, X, X16, d, LIST, LIVE, H, 0);
 }
 
 /* The rows of Z, OUT and OUT_INIT that row r's epilogue will read, when they
@@ -238,25 +271,36 @@ static inline __attribute__((always_inline)) void finish_row(const epilogue *ep,
             for (size_t j = 0; j < d; j++) o[j] += alpha * y[j];
         }
     }
+    if (ep->Y16 != NULL) {
+        uint16_t *h = ep->Y16 + (size_t)r * d;
+        for (size_t j = 0; j < d; j++) h[j] = gr_half_from_float(y[j]);
+    }
     if (ep->row_fn != NULL) ep->row_fn(ep->row_ctx, r, y);
     else if (ep->Y != NULL && y != ep->Y + (size_t)r * d) memcpy(ep->Y + (size_t)r * d, y, d * sizeof(float));
 }
 
+/* How a copy of the loops reads X: floats (CVT_NONE), or halves (X16)
+ * converted by portable integer code, by F16C (8 per instruction) or by
+ * AVX-512F (16); a compile-time argument like LIST and LIVE.  The conversion
+ * is exact, so the sums are those of the float loop on X16's values. */
+enum { CVT_NONE, CVT_SCALAR, CVT_F16C, CVT_AVX512 };
+
 /* Any d: the row is summed in memory (Y's row, or scratch), one entry at a
- * time. */
+ * time.  Halves are converted by the portable code, which vectorizes. */
 static inline __attribute__((always_inline)) void rows_any(const job *jb, size_t d, const int LIST, const int LIVE,
-                                                           uint32_t i0, uint32_t i1, float *scratch)
+                                                           const int CVT, uint32_t i0, uint32_t i1, float *scratch)
 {
     const uint64_t *restrict ptr = jb->ptr;
     const uint32_t *restrict idx = jb->idx;
     const float *restrict val = jb->val;
     const float *restrict X = jb->X;
+    const uint16_t *restrict X16 = jb->X16;
     const uint32_t *restrict list = jb->list;
     const uint8_t *restrict live = jb->x_live;
     const epilogue *ep = &jb->ep;
     const int in_y = ep->row_fn == NULL && ep->Y != NULL;
     ahead pf;
-    ahead_init(&pf, ptr, idx, list, live, X, d, LIST, LIVE, i0, i1);
+    ahead_init(&pf, ptr, idx, list, live, X, X16, d, LIST, LIVE, CVT != CVT_NONE, i0, i1);
     for (uint32_t i = i0; i < i1; i++) {
         const uint32_t r = LIST ? list[i] : i;
         if (LIST) prefetch_list_rows(ptr, idx, val, list, i, i1);
@@ -265,13 +309,19 @@ static inline __attribute__((always_inline)) void rows_any(const job *jb, size_t
 #pragma omp simd
         for (size_t j = 0; j < d; j++) y[j] = 0.0f;
         for (uint64_t k = ptr[r]; k < ptr[r + 1]; k++) {
-            ahead_step(&pf, ptr, idx, list, live, X, d, LIST, LIVE, k);
+            ahead_step(&pf, ptr, idx, list, live, X, X16, d, LIST, LIVE, CVT != CVT_NONE, k);
             const uint32_t c = idx[k];
             if (LIVE && !live[c]) continue;
             const float v = val[k];
-            const float *restrict x = X + (size_t)c * d;
+            if (CVT != CVT_NONE) {
+                const uint16_t *restrict xh = X16 + (size_t)c * d;
 #pragma omp simd
-            for (size_t j = 0; j < d; j++) y[j] += v * x[j];
+                for (size_t j = 0; j < d; j++) y[j] += v * gr_half_to_float(xh[j]);
+            } else {
+                const float *restrict x = X + (size_t)c * d;
+#pragma omp simd
+                for (size_t j = 0; j < d; j++) y[j] += v * x[j];
+            }
         }
         finish_row(ep, r, y, d);
     }
@@ -288,8 +338,79 @@ typedef float gr_v16 __attribute__((vector_size(64)));
 /* the same, at any float's address and aliasing floats: an unaligned load */
 typedef float gr_v16u __attribute__((vector_size(64), aligned(4), may_alias));
 
+/* 16 halves to 16 floats (exact) and back (rounded to nearest even, as
+ * sparse/half.h).  Not always_inline: GCC and clang refuse to inline a
+ * target("avx512f") function into the generic helpers around it, even where
+ * the branch is dead, but inline it into the target functions those end up
+ * in (spmm_chunk16_v4 and _v3: objdump shows no calls to these). */
+static inline __attribute__((target("avx512f"))) void cvt_load_avx512(gr_v16 *y, const uint16_t *p)
+{
+    *y = (gr_v16)_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)p));
+}
+
+static inline __attribute__((target("avx512f"))) void cvt_store_avx512(uint16_t *p, const gr_v16 *y)
+{
+    const __m256i h = _mm512_cvtps_ph((__m512)*y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    _mm256_storeu_si256((__m256i *)(void *)p, h);
+}
+
+static inline __attribute__((target("avx,f16c"))) void cvt_load_f16c(gr_v16 *y, const uint16_t *p)
+{
+    const __m256 lo = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)p));
+    const __m256 hi = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(p + 8)));
+    memcpy(y, &lo, sizeof lo);
+    memcpy((char *)y + sizeof lo, &hi, sizeof hi);
+}
+
+static inline __attribute__((target("avx,f16c"))) void cvt_store_f16c(uint16_t *p, const gr_v16 *y)
+{
+    __m256 lo, hi;
+    memcpy(&lo, y, sizeof lo);
+    memcpy(&hi, (const char *)y + sizeof lo, sizeof hi);
+    _mm_storeu_si128((__m128i *)(void *)p, _mm256_cvtps_ph(lo, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    _mm_storeu_si128((__m128i *)(void *)(p + 8), _mm256_cvtps_ph(hi, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+}
+
+static inline __attribute__((always_inline)) void half_load(gr_v16 *y, const uint16_t *p, const int CVT)
+{
+    if (CVT == CVT_AVX512) {
+        cvt_load_avx512(y, p);
+    } else if (CVT == CVT_F16C) {
+        cvt_load_f16c(y, p);
+    } else {
+        float t[16];
+        for (int j = 0; j < 16; j++) t[j] = gr_half_to_float(p[j]);
+        memcpy(y, t, sizeof t);
+    }
+}
+
+static inline __attribute__((always_inline)) void half_store(uint16_t *p, const gr_v16 *y, const int CVT)
+{
+    if (CVT == CVT_AVX512) {
+        cvt_store_avx512(p, y);
+    } else if (CVT == CVT_F16C) {
+        cvt_store_f16c(p, y);
+    } else {
+        float t[16];
+        memcpy(t, y, sizeof t);
+        for (int j = 0; j < 16; j++) p[j] = gr_half_from_float(t[j]);
+    }
+}
+
 #define V(p, q) (*(const gr_v16u *)((p) + 16 * (q)))
 #define ACC(q) (NV > (q) ? (y##q += v * V(x, q)) : y##q)
+#define ACCH(q) \
+    do { \
+        if (NV > (q)) { \
+            gr_v16 x_; \
+            half_load(&x_, xh + 16 * (q), CVT); \
+            y##q += v * x_; \
+        } \
+    } while (0)
+#define STORE16(dst, q) \
+    do { \
+        if (NV > (q)) half_store((dst) + 16 * (q), &y##q, CVT); \
+    } while (0)
 #define ADDZ(q) (NV > (q) ? (y##q += beta * V(z, q)) : y##q)
 #define STORE(dst, q) \
     do { \
@@ -316,18 +437,19 @@ typedef float gr_v16u __attribute__((vector_size(64), aligned(4), may_alias));
     } while (0)
 
 static inline __attribute__((always_inline)) void rows_reg(const job *jb, const int NV, const int LIST,
-                                                           const int LIVE, uint32_t i0, uint32_t i1)
+                                                           const int LIVE, const int CVT, uint32_t i0, uint32_t i1)
 {
     const uint64_t *restrict ptr = jb->ptr;
     const uint32_t *restrict idx = jb->idx;
     const float *restrict val = jb->val;
     const float *restrict X = jb->X;
+    const uint16_t *restrict X16 = jb->X16;
     const uint32_t *restrict list = jb->list;
     const uint8_t *restrict live = jb->x_live;
     const epilogue *ep = &jb->ep;
     const size_t d = 16 * (size_t)NV;
     ahead pf;
-    ahead_init(&pf, ptr, idx, list, live, X, d, LIST, LIVE, i0, i1);
+    ahead_init(&pf, ptr, idx, list, live, X, X16, d, LIST, LIVE, CVT != CVT_NONE, i0, i1);
     for (uint32_t i = i0; i < i1; i++) {
         const uint32_t r = LIST ? list[i] : i;
         if (LIST) prefetch_list_rows(ptr, idx, val, list, i, i1);
@@ -336,11 +458,16 @@ static inline __attribute__((always_inline)) void rows_reg(const job *jb, const 
         gr_v16 y0 = {0}, y1 = {0}, y2 = {0}, y3 = {0}, y4 = {0}, y5 = {0}, y6 = {0}, y7 = {0};
         const uint64_t ke = ptr[r + 1];
         for (uint64_t k = ptr[r]; k < ke; k++) {
-            ahead_step(&pf, ptr, idx, list, live, X, d, LIST, LIVE, k);
+            ahead_step(&pf, ptr, idx, list, live, X, X16, d, LIST, LIVE, CVT != CVT_NONE, k);
             const uint32_t c = idx[k];
             const float v = val[k];
-            const float *restrict x = LIVE ? live_row(X, c, d, live) : X + (size_t)c * d;
-            ACC(0), ACC(1), ACC(2), ACC(3), ACC(4), ACC(5), ACC(6), ACC(7);
+            if (CVT != CVT_NONE) {
+                const uint16_t *restrict xh = X16 + (size_t)c * d;
+                EACH(ACCH, );
+            } else {
+                const float *restrict x = LIVE ? live_row(X, c, d, live) : X + (size_t)c * d;
+                ACC(0), ACC(1), ACC(2), ACC(3), ACC(4), ACC(5), ACC(6), ACC(7);
+            }
         }
         if (ep_z(ep, r)) {
             const float beta = ep->beta;
@@ -357,6 +484,10 @@ static inline __attribute__((always_inline)) void rows_reg(const job *jb, const 
                 EACH(ADDOUT, );
             }
         }
+        if (CVT != CVT_NONE && ep->Y16 != NULL) {
+            uint16_t *restrict h = ep->Y16 + (size_t)r * d;
+            EACH(STORE16, h, );
+        }
         if (ep->row_fn != NULL) {
             float tmp[REG_MAX_FLOATS] __attribute__((aligned(64)));
             EACH(STORE, tmp, );
@@ -369,6 +500,8 @@ static inline __attribute__((always_inline)) void rows_reg(const job *jb, const 
 }
 #undef V
 #undef ACC
+#undef ACCH
+#undef STORE16
 #undef ADDZ
 #undef STORE
 #undef ADDOUT
@@ -378,19 +511,19 @@ static inline __attribute__((always_inline)) void rows_reg(const job *jb, const 
 /* Rows i0..i1 for one mode: each d = 16·NV gets its own copy, so the
  * accumulators fit in registers; other d take the generic loop. */
 static inline __attribute__((always_inline)) void chunk_mode(const job *jb, uint32_t d, const int LIST,
-                                                             const int LIVE, uint32_t i0, uint32_t i1,
-                                                             float *scratch)
+                                                             const int LIVE, const int CVT, uint32_t i0,
+                                                             uint32_t i1, float *scratch)
 {
     switch (d) {
-    case 16: rows_reg(jb, 1, LIST, LIVE, i0, i1); break;
-    case 32: rows_reg(jb, 2, LIST, LIVE, i0, i1); break;
-    case 48: rows_reg(jb, 3, LIST, LIVE, i0, i1); break;
-    case 64: rows_reg(jb, 4, LIST, LIVE, i0, i1); break;
-    case 80: rows_reg(jb, 5, LIST, LIVE, i0, i1); break;
-    case 96: rows_reg(jb, 6, LIST, LIVE, i0, i1); break;
-    case 112: rows_reg(jb, 7, LIST, LIVE, i0, i1); break;
-    case 128: rows_reg(jb, 8, LIST, LIVE, i0, i1); break;
-    default: rows_any(jb, d, LIST, LIVE, i0, i1, scratch);
+    case 16: rows_reg(jb, 1, LIST, LIVE, CVT, i0, i1); break;
+    case 32: rows_reg(jb, 2, LIST, LIVE, CVT, i0, i1); break;
+    case 48: rows_reg(jb, 3, LIST, LIVE, CVT, i0, i1); break;
+    case 64: rows_reg(jb, 4, LIST, LIVE, CVT, i0, i1); break;
+    case 80: rows_reg(jb, 5, LIST, LIVE, CVT, i0, i1); break;
+    case 96: rows_reg(jb, 6, LIST, LIVE, CVT, i0, i1); break;
+    case 112: rows_reg(jb, 7, LIST, LIVE, CVT, i0, i1); break;
+    case 128: rows_reg(jb, 8, LIST, LIVE, CVT, i0, i1); break;
+    default: rows_any(jb, d, LIST, LIVE, CVT, i0, i1, scratch);
     }
 }
 
@@ -409,25 +542,131 @@ __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"), noi
 #endif
 spmm_chunk(const job *jb, uint32_t d, uint32_t i0, uint32_t i1, float *scratch)
 {
-    if (jb->list != NULL) chunk_mode(jb, d, 1, 0, i0, i1, scratch);
-    else if (jb->x_live != NULL) chunk_mode(jb, d, 0, 1, i0, i1, scratch);
-    else chunk_mode(jb, d, 0, 0, i0, i1, scratch);
+    if (jb->list != NULL) chunk_mode(jb, d, 1, 0, CVT_NONE, i0, i1, scratch);
+    else if (jb->x_live != NULL) chunk_mode(jb, d, 0, 1, CVT_NONE, i0, i1, scratch);
+    else chunk_mode(jb, d, 0, 0, CVT_NONE, i0, i1, scratch);
+}
+
+/* ---- halves in (X16) ------------------------------------------------------
+ * The same loops reading X16, one copy per instruction set, chosen at run
+ * time (half_level): target_clones cannot pick the conversion, since a clone
+ * does not know at compile time which target it is.  Plain and row-list
+ * modes only (x_live with X16 is refused: its user, the backward pass, stays
+ * in floats).  The targets are the fp32 clones' ISA levels. */
+static inline __attribute__((always_inline)) void chunk16(const job *jb, uint32_t d, const int CVT, uint32_t i0,
+                                                          uint32_t i1, float *scratch)
+{
+    if (jb->list != NULL) chunk_mode(jb, d, 1, 0, CVT, i0, i1, scratch);
+    else chunk_mode(jb, d, 0, 0, CVT, i0, i1, scratch);
+}
+
+__attribute__((target("arch=x86-64-v4"), noinline)) static void spmm_chunk16_v4(const job *jb, uint32_t d, uint32_t i0,
+                                                                                uint32_t i1, float *scratch)
+{
+    chunk16(jb, d, CVT_AVX512, i0, i1, scratch);
+}
+
+__attribute__((target("arch=x86-64-v3"), noinline)) static void spmm_chunk16_v3(const job *jb, uint32_t d, uint32_t i0,
+                                                                                uint32_t i1, float *scratch)
+{
+    chunk16(jb, d, CVT_F16C, i0, i1, scratch);
+}
+
+__attribute__((noinline)) static void spmm_chunk16_base(const job *jb, uint32_t d, uint32_t i0, uint32_t i1,
+                                                        float *scratch)
+{
+    chunk16(jb, d, CVT_SCALAR, i0, i1, scratch);
+}
+
+static gr_half_isa half_cap = GR_HALF_ISA_BEST;
+
+/* The best CVT_ level this CPU runs (the levels of the fp32 clones), capped
+ * by gr_spmm_half_isa. */
+static int half_level(void)
+{
+    __builtin_cpu_init();
+#ifdef __clang__ /* clang 14 tests neither "x86-64-v4" nor "f16c"; every AVX2 CPU has F16C */
+    const int v4 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+                   __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+                   __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    const int v3 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi2");
+#else
+    const int v4 = __builtin_cpu_supports("x86-64-v4"), v3 = __builtin_cpu_supports("x86-64-v3");
+#endif
+    const int best = v4 ? CVT_AVX512 : v3 ? CVT_F16C : CVT_SCALAR;
+    const int cap = half_cap == GR_HALF_ISA_SCALAR ? CVT_SCALAR : half_cap == GR_HALF_ISA_F16C ? CVT_F16C : CVT_AVX512;
+    return best < cap ? best : cap;
+}
+
+gr_half_isa gr_spmm_half_isa(gr_half_isa cap)
+{
+    half_cap = cap;
+    const int level = half_level();
+    return level == CVT_AVX512 ? GR_HALF_ISA_AVX512 : level == CVT_F16C ? GR_HALF_ISA_F16C : GR_HALF_ISA_SCALAR;
+}
+
+/* One chunk of rows with the copy for X's type and, for halves, the level. */
+static void run_chunk(const job *jb, uint32_t d, uint32_t i0, uint32_t i1, float *scratch, int level)
+{
+    if (jb->X16 == NULL) spmm_chunk(jb, d, i0, i1, scratch);
+    else if (level == CVT_AVX512) spmm_chunk16_v4(jb, d, i0, i1, scratch);
+    else if (level == CVT_F16C) spmm_chunk16_v3(jb, d, i0, i1, scratch);
+    else spmm_chunk16_base(jb, d, i0, i1, scratch);
+}
+
+/* Floats to halves, n of them from src to dst: 16 at a time with the
+ * level's instructions, the tail (and CVT_SCALAR) with sparse/half.h. */
+static inline __attribute__((always_inline)) void to_half(uint16_t *dst, const float *src, size_t n, const int CVT)
+{
+    size_t i = 0;
+    if (CVT != CVT_SCALAR)
+        for (; i + 16 <= n; i += 16) {
+            gr_v16 v;
+            memcpy(&v, src + i, sizeof v);
+            half_store(dst + i, &v, CVT);
+        }
+    for (; i < n; i++) dst[i] = gr_half_from_float(src[i]);
+}
+
+__attribute__((target("arch=x86-64-v4"), noinline)) static void to_half_v4(uint16_t *dst, const float *src, size_t n)
+{
+    to_half(dst, src, n, CVT_AVX512);
+}
+
+__attribute__((target("arch=x86-64-v3"), noinline)) static void to_half_v3(uint16_t *dst, const float *src, size_t n)
+{
+    to_half(dst, src, n, CVT_F16C);
+}
+
+#define HALF_BLOCK 16384 /* floats per task of gr_half_from_float_array */
+
+void gr_half_from_float_array(uint16_t *dst, const float *src, size_t n)
+{
+    const int level = half_level();
+    const int64_t blocks = (int64_t)((n + HALF_BLOCK - 1) / HALF_BLOCK);
+#pragma omp parallel for schedule(static)
+    for (int64_t b = 0; b < blocks; b++) {
+        const size_t i0 = (size_t)b * HALF_BLOCK, len = n - i0 < HALF_BLOCK ? n - i0 : HALF_BLOCK;
+        if (level == CVT_AVX512) to_half_v4(dst + i0, src + i0, len);
+        else if (level == CVT_F16C) to_half_v3(dst + i0, src + i0, len);
+        else to_half(dst + i0, src + i0, len, CVT_SCALAR);
+    }
 }
 
 /* The listed rows in chunks of equal count, handed out dynamically. */
-static void run_list(const job *jb, uint32_t n_list, uint32_t d, int threads, float *scratch)
+static void run_list(const job *jb, uint32_t n_list, uint32_t d, int threads, float *scratch, int level)
 {
     const uint32_t most = (uint32_t)threads * CHUNKS_PER_THREAD, chunks = n_list < most ? n_list : most;
 #pragma omp parallel for schedule(dynamic, 1)
     for (uint32_t c = 0; c < chunks; c++) {
         const uint32_t i0 = (uint32_t)((uint64_t)n_list * c / chunks), i1 = (uint32_t)((uint64_t)n_list * (c + 1) / chunks);
-        if (i0 < i1) spmm_chunk(jb, d, i0, i1, scratch ? scratch + (size_t)omp_get_thread_num() * d : NULL);
+        if (i0 < i1) run_chunk(jb, d, i0, i1, scratch ? scratch + (size_t)omp_get_thread_num() * d : NULL, level);
     }
 }
 
 /* All rows, in chunks of equal work handed out dynamically: a thread that
  * shares its core with another process does not hold the others up. */
-static void run_all(const job *jb, uint32_t n, uint32_t d, int threads, float *scratch)
+static void run_all(const job *jb, uint32_t n, uint32_t d, int threads, float *scratch, int level)
 {
     const uint64_t total = jb->ptr[n] + n;
     const int chunks = threads * CHUNKS_PER_THREAD;
@@ -437,7 +676,7 @@ static void run_all(const job *jb, uint32_t n, uint32_t d, int threads, float *s
          * compute their shared boundary with the same expression. */
         const uint32_t r0 = row_for_work(jb->ptr, n, (uint64_t)((double)total * c / chunks));
         const uint32_t r1 = c + 1 == chunks ? n : row_for_work(jb->ptr, n, (uint64_t)((double)total * (c + 1) / chunks));
-        if (r0 < r1) spmm_chunk(jb, d, r0, r1, scratch ? scratch + (size_t)omp_get_thread_num() * d : NULL);
+        if (r0 < r1) run_chunk(jb, d, r0, r1, scratch ? scratch + (size_t)omp_get_thread_num() * d : NULL, level);
     }
 }
 
@@ -452,8 +691,9 @@ static gr_status spmm_csr(const job *jb, uint32_t n, uint32_t n_list, uint32_t d
         scratch = gr_alloc((size_t)threads * d, sizeof *scratch);
         GR_CHECK_ALLOC(scratch, "SpMM row scratch");
     }
-    if (jb->list != NULL) run_list(jb, n_list, d, threads, scratch);
-    else run_all(jb, n, d, threads, scratch);
+    const int level = jb->X16 != NULL ? half_level() : CVT_NONE;
+    if (jb->list != NULL) run_list(jb, n_list, d, threads, scratch, level);
+    else run_all(jb, n, d, threads, scratch, level);
 fail:
     free(scratch);
     return status;
@@ -559,10 +799,36 @@ static int overlap(const float *p, const float *q, size_t len)
     return p != NULL && q != NULL && p < q + len && q < p + len;
 }
 
+/* The same for arrays of any type, p of pn bytes and q of qn. */
+static int overlap_bytes(const void *p, size_t pn, const void *q, size_t qn)
+{
+    const char *a = p, *b = q;
+    return a != NULL && b != NULL && a < b + qn && b < a + pn;
+}
+
+/* X16 and Y16: halves in for halves out, no live mask, and neither array
+ * overlaps another one the product reads or writes. */
+static gr_status check_half_args(const float *X, const float *Y, size_t len, const gr_spmm_opts *o, char *msg)
+{
+    const size_t fb = len * sizeof(float), hb = len * sizeof(uint16_t);
+    if (o->Y16 != NULL && o->X16 == NULL)
+        return gr_fail(msg, GR_ERR_ARG, "gr_spmm: Y16 (halves out) needs X16 (halves in)");
+    if (o->X16 != NULL && o->x_live != NULL)
+        return gr_fail(msg, GR_ERR_ARG, "gr_spmm: x_live is not supported with X16");
+    if (overlap_bytes(o->X16, hb, Y, fb) || overlap_bytes(o->X16, hb, o->OUT, fb) ||
+        overlap_bytes(o->X16, hb, o->Y16, hb))
+        return gr_fail(msg, GR_ERR_ARG, "gr_spmm: X16 overlaps Y, OUT or Y16");
+    if (overlap_bytes(o->Y16, hb, X, fb) || overlap_bytes(o->Y16, hb, Y, fb) || overlap_bytes(o->Y16, hb, o->Z, fb) ||
+        overlap_bytes(o->Y16, hb, o->OUT, fb) || overlap_bytes(o->Y16, hb, o->OUT_INIT, fb))
+        return gr_fail(msg, GR_ERR_ARG, "gr_spmm: Y16 overlaps X, Y, Z, OUT or OUT_INIT");
+    return GR_OK;
+}
+
 static gr_status check_args(const gr_norm_adj *a, const float *X, const float *Y, uint32_t d, const gr_spmm_opts *o,
                             char *msg)
 {
-    if (a == NULL || X == NULL) return gr_fail(msg, GR_ERR_ARG, "gr_spmm: NULL matrix or array");
+    if (a == NULL || (X == NULL) == (o->X16 == NULL))
+        return gr_fail(msg, GR_ERR_ARG, "gr_spmm: NULL matrix, or not exactly one of X and X16");
     if (d == 0) return gr_fail(msg, GR_ERR_ARG, "gr_spmm: embedding size d must be positive");
     if ((uint64_t)a->n * d > (uint64_t)(SIZE_MAX / sizeof(float)) / 2)
         return gr_fail(msg, GR_ERR_ARG, "gr_spmm: %u x %u does not fit in memory", a->n, d);
@@ -574,6 +840,7 @@ static gr_status check_args(const gr_norm_adj *a, const float *X, const float *Y
     if (overlap(o->OUT_INIT, o->OUT, len) && o->OUT_INIT != o->OUT)
         return gr_fail(msg, GR_ERR_ARG, "gr_spmm: OUT_INIT overlaps OUT");
     if (o->OUT_INIT != NULL && o->OUT == NULL) return gr_fail(msg, GR_ERR_ARG, "gr_spmm: OUT_INIT without OUT");
+    if (check_half_args(X, Y, len, o, msg) != GR_OK) return GR_ERR_ARG;
     if (o->rows != NULL) {
         if (o->rows->n_list > 0 && o->rows->list == NULL) return gr_fail(msg, GR_ERR_ARG, "gr_spmm: NULL row list");
         for (uint32_t i = 0; i < o->rows->n_list; i++)
@@ -594,10 +861,11 @@ gr_status gr_spmm_ex(const gr_norm_adj *a, const float *X, float *Y, uint32_t d,
         .idx = a->idx,
         .val = a->val,
         .X = X,
+        .X16 = o->X16,
         .list = o->rows != NULL ? o->rows->list : NULL,
         .x_live = o->x_live,
         .ep = {o->Z, o->beta, o->z_live, o->OUT, o->alpha, o->OUT_INIT, o->alpha0, o->out_mask, Y, o->row_fn,
-               o->row_ctx},
+               o->row_ctx, o->Y16},
     };
     const uint32_t n_list = o->rows != NULL ? o->rows->n_list : a->n;
     if (a->n == 0 || n_list == 0) goto fail; /* nothing to compute */
@@ -608,6 +876,9 @@ gr_status gr_spmm_ex(const gr_norm_adj *a, const float *X, float *Y, uint32_t d,
     case GR_SPMM_GRAPHBLAS:
         if (omp_in_parallel())
             GR_FAIL(GR_ERR_ARG, "gr_spmm: the GraphBLAS kernel must not be called inside an OpenMP parallel region");
+        /* GraphBLAS has no half type; converting X16 for it would only add a
+         * pass to a kernel that is already the slower one */
+        if (o->X16 != NULL) GR_FAIL(GR_ERR_ARG, "gr_spmm: halves (X16, Y16) need the CSR kernel");
         GR_TRY(spmm_grb_ex(a, &jb, n_list, d, msg));
         break;
     default:
