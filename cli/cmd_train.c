@@ -44,7 +44,7 @@ static const char help[] =
     "reported): the refit of an epoch count chosen on validation, on all of train.\n"
     "Any config key can be overridden as key=value or section.key=value, e.g.\n"
     "  gnnrec train --config configs/gowalla-lightgcn.ini epochs=1\n\n"
-    "With checkpoint_every=N, a checkpoint of the whole run (model, Adam state,\n"
+    "With checkpoint_every=N, a checkpoint of the whole run (model, optimizer state,\n"
     "best epoch so far) is written every N epochs and after the last one;\n"
     "--resume continues such a run exactly where it stopped, with the data files\n"
     "its config names (which must be unchanged), to the same model an\n"

@@ -194,9 +194,10 @@ gr_status gr_mem_estimate_train(gr_mem_estimate *e, const gr_config *c, const gr
         gr_mem_add(e, "propagation buffers", gr_lightgcn_bytes((uint32_t)rows, c->dim, c->layers));
         gr_mem_add(e, "gradient and batch rows", params * sizeof(float) + rows * (1 + sizeof(uint32_t)));
         if (c->optimizer == GR_OPT_ADAM) gr_mem_add(e, "Adam moments", 2 * params * sizeof(float));
+        if (c->optimizer == GR_OPT_ADAGRAD) gr_mem_add(e, "AdaGrad accumulators", params * sizeof(float));
         /* gnn/mf_sgd.c: slots, and at most a copy of the rows and their gradients */
-        if (c->optimizer == GR_OPT_SGD && c->layers == 0)
-            gr_mem_add(e, "SGD row state", rows * sizeof(uint32_t) + 2 * params * sizeof(float));
+        if (c->optimizer != GR_OPT_ADAM && c->layers == 0)
+            gr_mem_add(e, c->optimizer == GR_OPT_SGD ? "SGD row state" : "AdaGrad row state", rows * sizeof(uint32_t) + 2 * params * sizeof(float));
         gr_mem_add(e, "negative sampler", gr_sampler_bytes(g, c->neg));
         if (evaluating && c->keep == GR_KEEP_BEST) gr_mem_add(e, "best embeddings", params * sizeof(float));
     } else if (c->model == GR_MODEL_IALS && evaluating && c->keep == GR_KEEP_BEST) {

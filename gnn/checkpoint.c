@@ -19,9 +19,10 @@
 #define PART_LEN 16
 #define FLAG_ADAM 1u
 #define FLAG_BEST 2u
+#define FLAG_ADAGRAD 4u /* later than the others: older checkpoints never set it */
 
-/* the arrays X_ADMM .. X_BEST first: read_state loops over them */
-enum { X_TRST, X_ADMM, X_ADMV, X_BEST, X_PART, X_N };
+/* the arrays X_ADMM .. X_ADAG before X_PART: read_state loops over them */
+enum { X_TRST, X_ADMM, X_ADMV, X_BEST, X_ADAG, X_PART, X_N };
 
 
 uint32_t gr_checkpoint_data_crc(const gr_graph *train)
@@ -39,15 +40,19 @@ uint32_t gr_checkpoint_data_crc(const gr_graph *train)
 gr_status gr_checkpoint_save(const char *path, const gr_model *m, const gr_train_state *s, const gr_graph *train,
                              char *msg)
 {
-    const int adam = m->cfg.optimizer == GR_OPT_ADAM, best = s->best_epoch > 0;
-    if ((adam && (s->adam_m == NULL || s->adam_v == NULL)) || (best && s->best == NULL))
-        return gr_fail(msg, GR_ERR_ARG, "%s: the training state lacks %s", path, best && !s->best ? "the best embeddings" : "Adam's moments");
+    const int adam = m->cfg.optimizer == GR_OPT_ADAM, adagrad = m->cfg.optimizer == GR_OPT_ADAGRAD;
+    const int best = s->best_epoch > 0;
+    const char *lacks = best && s->best == NULL                           ? "the best embeddings"
+                        : adam && (s->adam_m == NULL || s->adam_v == NULL) ? "Adam's moments"
+                        : adagrad && s->adagrad_acc == NULL                ? "AdaGrad's accumulators"
+                                                                           : NULL;
+    if (lacks) return gr_fail(msg, GR_ERR_ARG, "%s: the training state lacks %s", path, lacks);
     const size_t bytes = gr_train_param_rows(&m->cfg, m->n_users, m->n_items) * m->dim * sizeof(float);
     unsigned char trst[TRST_LEN];
     gr_put_u32(trst, s->epoch);
     gr_put_u32(trst + 4, s->best_epoch);
     gr_put_u32(trst + 8, s->since_best);
-    gr_put_u32(trst + 12, (adam ? FLAG_ADAM : 0) | (best ? FLAG_BEST : 0));
+    gr_put_u32(trst + 12, (adam ? FLAG_ADAM : 0) | (best ? FLAG_BEST : 0) | (adagrad ? FLAG_ADAGRAD : 0));
     gr_put_u64(trst + 16, adam ? s->adam_step : 0);
     memcpy(trst + 24, &s->best_metric, 8);
     gr_put_u64(trst + 32, train->R.nnz);
@@ -61,6 +66,7 @@ gr_status gr_checkpoint_save(const char *path, const gr_model *m, const gr_train
         x[n++] = (gr_section_out){{'A', 'D', 'M', 'V'}, s->adam_v, bytes};
     }
     if (best) x[n++] = (gr_section_out){{'B', 'E', 'S', 'T'}, s->best, bytes};
+    if (adagrad) x[n++] = (gr_section_out){{'A', 'D', 'A', 'G'}, s->adagrad_acc, bytes};
     unsigned char part[PART_LEN];
     if (s->batch > 0) {
         gr_put_u64(part, s->batch);
@@ -80,6 +86,7 @@ void gr_checkpoint_free(gr_checkpoint *ck)
     free(ck->adam_m);
     free(ck->adam_v);
     free(ck->best);
+    free(ck->adagrad_acc);
     memset(ck, 0, sizeof *ck);
 }
 
@@ -87,7 +94,7 @@ void gr_checkpoint_free(gr_checkpoint *ck)
 static gr_status read_state(gr_checkpoint *ck, gr_section_in *x, const char *path, char *msg)
 {
     const gr_model *m = &ck->model;
-    static const char *const tags[X_N] = {"TRST", "ADMM", "ADMV", "BEST", "PART"};
+    static const char *const tags[X_N] = {"TRST", "ADMM", "ADMV", "BEST", "ADAG", "PART"};
     if (x[X_TRST].data == NULL)
         return gr_fail(msg, GR_ERR_INPUT, "%s: not a checkpoint (section TRST missing; a model file?)", path);
     if (x[X_TRST].len != TRST_LEN)
@@ -102,7 +109,7 @@ static gr_status read_state(gr_checkpoint *ck, gr_section_in *x, const char *pat
     memcpy(&s->best_metric, t + 24, 8);
     ck->data_nnz = gr_get_u64(t + 32);
     ck->data_crc = gr_get_u32(t + 40);
-    const int adam = m->cfg.optimizer == GR_OPT_ADAM;
+    const int adam = m->cfg.optimizer == GR_OPT_ADAM, adagrad = m->cfg.optimizer == GR_OPT_ADAGRAD;
     /* Adam steps once per batch, so the step count follows from the rest. */
     const uint64_t batches = m->cfg.batch ? (ck->data_nnz + m->cfg.batch - 1) / m->cfg.batch : 0;
     uint64_t part = 0;
@@ -115,16 +122,16 @@ static gr_status read_state(gr_checkpoint *ck, gr_section_in *x, const char *pat
             return gr_fail(msg, GR_ERR_INPUT, "%s: section PART holds impossible values (file corrupt)", path);
         s->batch = (uint32_t)part;
     }
-    if (flags > 3 || gr_get_u32(t + 44) != 0 || (s->epoch == 0 && part == 0) || s->epoch != m->epoch ||
+    if (flags > 7 || gr_get_u32(t + 44) != 0 || (s->epoch == 0 && part == 0) || s->epoch != m->epoch ||
         s->best_epoch > s->epoch || (s->best_epoch > 0) != ((flags & FLAG_BEST) != 0) ||
-        adam != ((flags & FLAG_ADAM) != 0) ||
+        adam != ((flags & FLAG_ADAM) != 0) || adagrad != ((flags & FLAG_ADAGRAD) != 0) ||
         (adam && (batches == 0 || s->adam_step != (uint64_t)s->epoch * batches + part)) ||
         (!adam && s->adam_step != 0) || (s->best_epoch == 0 && s->best_metric != -INFINITY) ||
         (s->best_epoch > 0 && !isfinite(s->best_metric)) || memcmp(&s->best_metric, &m->best_metric, 8) != 0)
         return gr_fail(msg, GR_ERR_INPUT, "%s: section TRST holds impossible values (file corrupt)", path);
     const size_t bytes = gr_train_param_rows(&m->cfg, m->n_users, m->n_items) * m->dim * sizeof(float);
     for (int k = X_ADMM; k < X_PART; k++) {
-        const int want = k == X_BEST ? (flags & FLAG_BEST) != 0 : adam;
+        const int want = k == X_BEST ? (flags & FLAG_BEST) != 0 : k == X_ADAG ? adagrad : adam;
         if (want && x[k].data == NULL) return gr_fail(msg, GR_ERR_INPUT, "%s: section %s missing (file corrupt)", path, tags[k]);
         if (!want && x[k].data != NULL)
             return gr_fail(msg, GR_ERR_INPUT, "%s: section %s where TRST says none (file corrupt)", path, tags[k]);
@@ -135,10 +142,12 @@ static gr_status read_state(gr_checkpoint *ck, gr_section_in *x, const char *pat
     ck->adam_m = (float *)(void *)x[X_ADMM].data;
     ck->adam_v = (float *)(void *)x[X_ADMV].data;
     ck->best = (float *)(void *)x[X_BEST].data;
-    x[X_ADMM].data = x[X_ADMV].data = x[X_BEST].data = NULL;
+    ck->adagrad_acc = (float *)(void *)x[X_ADAG].data;
+    x[X_ADMM].data = x[X_ADMV].data = x[X_BEST].data = x[X_ADAG].data = NULL;
     s->adam_m = ck->adam_m;
     s->adam_v = ck->adam_v;
     s->best = ck->best;
+    s->adagrad_acc = ck->adagrad_acc;
     return GR_OK;
 }
 
@@ -153,6 +162,7 @@ gr_status gr_checkpoint_load(gr_checkpoint *ck, const char *path, char *msg)
         {.tag = {'A', 'D', 'M', 'M'}, .max_len = UINT64_MAX},
         {.tag = {'A', 'D', 'M', 'V'}, .max_len = UINT64_MAX},
         {.tag = {'B', 'E', 'S', 'T'}, .max_len = UINT64_MAX},
+        {.tag = {'A', 'D', 'A', 'G'}, .max_len = UINT64_MAX},
         {.tag = {'P', 'A', 'R', 'T'}, .max_len = PART_LEN},
     };
     gr_status status = gr_model_load_with(&ck->model, x, X_N, path, msg);

@@ -7,7 +7,8 @@
  *
  *   "TRST"  48 bytes: uint32 epoch (epochs done, = DIMS' epoch), best_epoch,
  *           since_best (evaluations without improvement), flags (1 = ADMM and
- *           ADMV present, 2 = BEST present); uint64 Adam step; float64
+ *           ADMV present, 2 = BEST present, 4 = ADAG present); uint64 Adam
+ *           step (0 without Adam); float64
  *           best_metric (-inf when nothing was evaluated); uint64 nnz of the
  *           training graph; uint32 its CRC (gr_checkpoint_data_crc); uint32 0
  *   "ADMM"  Adam's first moments, P x dim float32 (Adam only), P the rows
@@ -15,6 +16,9 @@
  *           unipartite (gr_train_param_rows)
  *   "ADMV"  Adam's second moments, the same shape (Adam only)
  *   "BEST"  the best ego embeddings so far, the same shape (best_epoch > 0)
+ *   "ADAG"  AdaGrad's accumulators (sums of squared gradients), the same
+ *           shape (optimizer = adagrad only; added later, so checkpoints
+ *           of Adam or SGD runs are unchanged and older ones still load)
  *   "PART"  16 bytes, only in a checkpoint written mid-epoch (an interrupt,
  *           cli/interrupt.h): uint64 batches of epoch + 1 done (>= 1, fewer
  *           than the epoch has), float64 their summed loss; Adam's step is
@@ -37,10 +41,11 @@
 
 typedef struct {
     gr_model model;        /* ego: where training stands; final: its propagation */
-    gr_train_state state;  /* its arrays point at adam_m, adam_v, best below */
+    gr_train_state state;  /* its arrays point at adam_m, adam_v, best, adagrad_acc below */
     uint64_t data_nnz;     /* the training graph it was made on */
     uint32_t data_crc;
     float *adam_m, *adam_v, *best; /* owned; NULL when absent */
+    float *adagrad_acc;            /* owned; NULL unless optimizer = adagrad */
 } gr_checkpoint;
 
 /* CRC32 of the training graph: its shape and its CSR (row offsets, columns). */

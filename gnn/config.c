@@ -21,8 +21,9 @@ static const char *const view_names[] = {"bipartite", "unipartite", NULL};
 static const char *const social_norm_names[] = {"joint", "separate", NULL};
 static const char *const solver_names[] = {"cholesky", "cg", NULL};
 static const char *const loss_names[] = {"bpr", "bce", NULL};
-static const char *const opt_names[] = {"adam", "sgd", NULL};
+static const char *const opt_names[] = {"adam", "sgd", "adagrad", NULL};
 static const char *const keep_names[] = {"best", "last", NULL};
+static const char *const act_names[] = {"fp32", "fp16", NULL};
 static const char *const metric_names[] = {"recall", "precision", "ndcg", "hit_rate", "map", "mrr", NULL};
 
 /* Enum fields are written through an int pointer. */
@@ -30,7 +31,8 @@ _Static_assert(sizeof(gr_format) == sizeof(int) && sizeof(gr_id_mode) == sizeof(
                    sizeof(gr_graph_kind) == sizeof(int) && sizeof(gr_model_kind) == sizeof(int) &&
                    sizeof(gr_loss_kind) == sizeof(int) && sizeof(gr_opt_kind) == sizeof(int) &&
                    sizeof(gr_keep_kind) == sizeof(int) && sizeof(gr_solver_kind) == sizeof(int) &&
-                   sizeof(gr_view_kind) == sizeof(int) && sizeof(gr_social_norm) == sizeof(int),
+                   sizeof(gr_view_kind) == sizeof(int) && sizeof(gr_social_norm) == sizeof(int) &&
+                   sizeof(gr_act_kind) == sizeof(int),
                "enums are int-sized");
 
 #define OFF(f) offsetof(gr_config, f)
@@ -55,8 +57,8 @@ static const key_def keys[] = {
     {"model", "social_norm", T_ENUM, OFF(social_norm), 0, 0, 0, 0, social_norm_names, "joint (one degree over both) | separate (each block its own)"},
     {"train", "loss", T_ENUM, OFF(loss), 0, 0, 0, 0, loss_names, "bpr | bce"},
     {"train", "neg", T_U32, OFF(neg), 1, 1000, 0, 0, NULL, "sampled negatives per positive"},
-    {"train", "optimizer", T_ENUM, OFF(optimizer), 0, 0, 0, 0, opt_names, "adam | sgd"},
-    {"train", "lr", T_DOUBLE, OFF(lr), 0, 1e6, 1, 0, NULL, "learning rate (SGD on the batch-mean loss: per-sample rate x batch)"},
+    {"train", "optimizer", T_ENUM, OFF(optimizer), 0, 0, 0, 0, opt_names, "adam | sgd | adagrad"},
+    {"train", "lr", T_DOUBLE, OFF(lr), 0, 1e6, 1, 0, NULL, "learning rate (SGD: per-sample rate x batch, on the batch-mean loss; Adam, AdaGrad: as is)"},
     {"train", "lr_decay", T_DOUBLE, OFF(lr_decay), 0, 1, 1, 0, NULL, "lr of epoch e is lr * lr_decay^(e-1) (1 = constant)"},
     {"train", "decay", T_DOUBLE, OFF(decay), 0, 1e6, 0, 0, NULL, "L2 weight on the batch's ego embeddings"},
     {"train", "batch", T_U32, OFF(batch), 1, 1u << 24, 0, 0, NULL, "positive pairs per step"},
@@ -65,6 +67,8 @@ static const key_def keys[] = {
     {"train", "threads", T_U32, OFF(threads), 0, 4096, 0, 0, NULL, "0 = every core"},
     {"train", "valid_share", T_DOUBLE, OFF(valid_share), 0, 1, 0, 1, NULL, "share of train held out for validation"},
     {"train", "checkpoint_every", T_U32, OFF(checkpoint_every), 0, 10000000, 0, 0, NULL, "epochs between checkpoints (0 = off)"},
+    {"train", "activations", T_ENUM, OFF(activations), 0, 0, 0, 0, act_names,
+     "fp32 | fp16: how LightGCN's training batches store propagated layers (sums, gradients, evaluation stay fp32)"},
     {"eval", "eval_every", T_U32, OFF(eval_every), 0, 10000000, 0, 0, NULL, "epochs between evaluations (0 = only at the end)"},
     {"eval", "patience", T_U32, OFF(patience), 0, 10000000, 0, 0, NULL, "evaluations without improvement before stopping (0 = never)"},
     {"eval", "topk", T_TOPK, OFF(topk), 1, 100000, 0, 0, NULL, "cutoffs K for the metrics"},
@@ -414,7 +418,8 @@ int gr_config_equal(const gr_config *a, const gr_config *b)
            a->init_std == b->init_std && a->loss == b->loss && a->neg == b->neg && a->optimizer == b->optimizer &&
            a->lr == b->lr && a->lr_decay == b->lr_decay && a->decay == b->decay && a->batch == b->batch && a->epochs == b->epochs &&
            a->seed == b->seed && a->threads == b->threads && a->valid_share == b->valid_share &&
-           a->checkpoint_every == b->checkpoint_every && a->eval_every == b->eval_every &&
+           a->checkpoint_every == b->checkpoint_every && a->activations == b->activations &&
+           a->eval_every == b->eval_every &&
            a->patience == b->patience && a->n_topk == b->n_topk &&
            memcmp(a->topk, b->topk, a->n_topk * sizeof(uint32_t)) == 0 && a->stop_metric == b->stop_metric &&
            a->stop_k == b->stop_k && a->keep == b->keep && a->unobserved_weight == b->unobserved_weight &&

@@ -9,8 +9,8 @@
  *   [model]  model (lightgcn | mf | ials | gfcf | itempop | ppr | adamic_adar |
  *            jaccard | common_neighbors), dim, layers, layer_weights, init_std,
  *            view, reciprocal_weight, social_weight, social_norm
- *   [train]  loss (bpr | bce), neg, optimizer (adam | sgd), lr, lr_decay, decay, batch,
- *            epochs, seed, threads, valid_share, checkpoint_every
+ *   [train]  loss (bpr | bce), neg, optimizer (adam | sgd | adagrad), lr, lr_decay, decay, batch,
+ *            epochs, seed, threads, valid_share, checkpoint_every, activations (fp32 | fp16)
  *   [eval]   eval_every, patience, topk, stop_metric, keep
  *   [ials]   unobserved_weight, reg, reg_exponent, solver, cg_steps
  *   [gfcf]   ideal_weight, power_iters, oversample
@@ -64,7 +64,12 @@ typedef enum { GR_VIEW_BIPARTITE, GR_VIEW_UNIPARTITE } gr_view_kind;
 typedef enum { GR_SOCIAL_NORM_JOINT, GR_SOCIAL_NORM_SEPARATE } gr_social_norm;
 typedef enum { GR_SOLVER_CHOLESKY, GR_SOLVER_CG } gr_solver_kind;
 typedef enum { GR_LOSS_BPR, GR_LOSS_BCE } gr_loss_kind;
-typedef enum { GR_OPT_ADAM, GR_OPT_SGD } gr_opt_kind;
+/* How a training batch's forward pass stores the layers it propagates
+ * (gnn/lightgcn.h's gr_lightgcn_act): fp16 halves the bytes the sparse
+ * products gather; the layer sum, the backward pass, evaluation and the
+ * exported embeddings stay fp32. */
+typedef enum { GR_ACT_FP32, GR_ACT_FP16 } gr_act_kind;
+typedef enum { GR_OPT_ADAM, GR_OPT_SGD, GR_OPT_ADAGRAD } gr_opt_kind;
 /* Which epoch's embeddings training ends with: the best-evaluated one (early
  * stopping after `patience`), or the last one (a fixed number of epochs, say
  * one chosen on a validation split, retrained on all of train; evaluations are
@@ -109,6 +114,7 @@ typedef struct {
     uint32_t threads;            /* 0 = every core */
     double valid_share;          /* share of train held out for validation, [0, 1) */
     uint32_t checkpoint_every;   /* epochs; 0 = off */
+    gr_act_kind activations;     /* fp32 | fp16 (LightGCN's propagated layers in a batch) */
     /* [eval] */
     uint32_t eval_every;         /* epochs between evaluations; 0 = only at the end */
     uint32_t patience;           /* evaluations without improvement; 0 = no early stop */

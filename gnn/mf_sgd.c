@@ -50,8 +50,21 @@ static gr_status reserve(gr_mf_sgd *w, size_t n_rows, uint32_t d, const gr_batch
     return GR_OK;
 }
 
-gr_status gr_mf_sgd_batch(gr_mf_sgd *w, const gr_config *c, gr_emb_shape shape, float *ego, const gr_batch *b,
-                          const uint32_t *rows, uint32_t n_rows, float lr, double *loss, char *msg)
+/* The step on the copy: SGD, or AdaGrad with each copied row's accumulators
+ * read and written in place (once per row, so no copy of them pays off). */
+static void step_copy(gr_mf_sgd *w, float *acc, const uint32_t *rows, uint32_t n_rows, uint32_t d, float lr)
+{
+    if (acc == NULL) {
+        gr_sgd_step(w->ego, w->grad, (size_t)n_rows * d, lr);
+        return;
+    }
+#pragma omp parallel for schedule(static)
+    for (uint32_t k = 0; k < n_rows; k++)
+        gr_adagrad_update(acc + (size_t)rows[k] * d, w->ego + (size_t)k * d, w->grad + (size_t)k * d, d, lr);
+}
+
+gr_status gr_mf_sgd_batch(gr_mf_sgd *w, const gr_config *c, gr_emb_shape shape, float *ego, float *acc,
+                          const gr_batch *b, const uint32_t *rows, uint32_t n_rows, float lr, double *loss, char *msg)
 {
     gr_status status = GR_OK;
     const uint32_t d = shape.d;
@@ -80,7 +93,7 @@ gr_status gr_mf_sgd_batch(gr_mf_sgd *w, const gr_config *c, gr_emb_shape shape, 
     if (c->loss == GR_LOSS_BPR) GR_TRY(gr_loss_bpr(w->ego, cs, &cb, w->grad, &head, msg));
     else GR_TRY(gr_loss_bce(w->ego, cs, &cb, w->grad, &head, msg));
     GR_TRY(gr_loss_l2(w->ego, cs, &cb, (float)c->decay, w->grad, &reg, msg));
-    gr_sgd_step(w->ego, w->grad, (size_t)n_rows * d, lr);
+    step_copy(w, acc, rows, n_rows, d, lr);
 #pragma omp parallel for schedule(static)
     for (uint32_t k = 0; k < n_rows; k++) memcpy(ego + (size_t)rows[k] * d, w->ego + (size_t)k * d, d * sizeof *ego);
     *loss = head + reg;

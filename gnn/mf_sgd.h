@@ -1,4 +1,4 @@
-/* One MF batch with SGD, on a compact copy of the batch's rows.
+/* One MF batch with SGD or AdaGrad, on a compact copy of the batch's rows.
  *
  * A batch of B triples touches about 3B scattered rows of the
  * (n_users + n_items) x d embeddings; the score loss, the L2 term and the
@@ -28,12 +28,13 @@ typedef struct {
 gr_status gr_mf_sgd_init(gr_mf_sgd *w, uint32_t n_rows, char *msg);
 void gr_mf_sgd_free(gr_mf_sgd *w);
 
-/* The step of train_batch_mf for SGD with layer weight 1: loss (BPR or BCE
- * per c->loss) + L2 (c->decay) on ego's rows `rows` (ascending: the batch's
- * users, then its items, as n_users + item; with a tied shape simply the
- * batch's rows), then ego -= lr * gradient on those rows.  *loss gets
- * head + L2. */
-gr_status gr_mf_sgd_batch(gr_mf_sgd *w, const gr_config *c, gr_emb_shape shape, float *ego, const gr_batch *b,
-                          const uint32_t *rows, uint32_t n_rows, float lr, double *loss, char *msg);
+/* The step of train_batch_mf for SGD or AdaGrad with layer weight 1: loss
+ * (BPR or BCE per c->loss) + L2 (c->decay) on ego's rows `rows` (ascending:
+ * the batch's users, then its items, as n_users + item; with a tied shape
+ * simply the batch's rows), then on those rows ego -= lr * gradient (acc
+ * NULL) or AdaGrad's step with acc, its accumulators, indexed like ego.
+ * *loss gets head + L2. */
+gr_status gr_mf_sgd_batch(gr_mf_sgd *w, const gr_config *c, gr_emb_shape shape, float *ego, float *acc,
+                          const gr_batch *b, const uint32_t *rows, uint32_t n_rows, float lr, double *loss, char *msg);
 
 #endif

@@ -89,6 +89,60 @@ void gr_adam_update(const gr_adam *a, const gr_adam_consts *c, float *param, con
     for (size_t j = 0; j < count; j++) adam_one(&k, m + j, v + j, p + j, grad[j]);
 }
 
+gr_status gr_adagrad_init(gr_adagrad *a, size_t n, float g0, char *msg)
+{
+    memset(a, 0, sizeof *a);
+    if (!(g0 >= 0)) return gr_fail(msg, GR_ERR_ARG, "adagrad: initial accumulator must be >= 0, got %g", (double)g0);
+    a->acc = gr_zalloc_huge(n, sizeof *a->acc);
+    if (a->acc == NULL) return gr_fail(msg, GR_ERR_NOMEM, "out of memory for AdaGrad's accumulators");
+    a->n = n;
+    if (g0 > 0) {
+        float *acc = a->acc;
+#pragma omp parallel for schedule(static)
+        for (size_t k = 0; k < n; k++) acc[k] = g0;
+    }
+    return GR_OK;
+}
+
+void gr_adagrad_free(gr_adagrad *a)
+{
+    free(a->acc);
+    a->acc = NULL;
+}
+
+/* The only place the formula is written, so the dense, the row and the
+ * compact-copy steps cannot drift apart. */
+static inline __attribute__((always_inline)) void adagrad_one(float *acc, float *p, float g, float lr)
+{
+    *acc += g * g;
+    *p -= lr * g / (sqrtf(*acc) + GR_ADAGRAD_EPS);
+}
+
+void gr_adagrad_update(float *acc, float *param, const float *grad, size_t count, float lr)
+{
+    float *restrict g2 = acc, *restrict p = param;
+#pragma omp simd
+    for (size_t j = 0; j < count; j++) adagrad_one(g2 + j, p + j, grad[j], lr);
+}
+
+void gr_adagrad_step(gr_adagrad *a, float *param, const float *grad, float lr)
+{
+    float *acc = a->acc;
+    const size_t n = a->n;
+#pragma omp parallel for simd schedule(static)
+    for (size_t k = 0; k < n; k++) adagrad_one(acc + k, param + k, grad[k], lr);
+}
+
+void gr_adagrad_rows(gr_adagrad *a, float *param, const float *grad, const uint32_t *rows, uint32_t n_rows, uint32_t d,
+                     float lr)
+{
+#pragma omp parallel for schedule(static)
+    for (uint32_t i = 0; i < n_rows; i++) {
+        const size_t at = (size_t)rows[i] * d;
+        gr_adagrad_update(a->acc + at, param + at, grad + at, d, lr);
+    }
+}
+
 void gr_sgd_rows(float *param, const float *grad, const uint32_t *rows, uint32_t n_rows, uint32_t d, float lr)
 {
 #pragma omp parallel for schedule(static)

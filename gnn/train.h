@@ -55,6 +55,7 @@ typedef struct {
     double loss_sum;                /* their summed loss, for the epoch's mean; 0 with batch = 0 */
     uint64_t adam_step;             /* Adam updates done (0 with SGD) */
     const float *adam_m, *adam_v;   /* Adam's moments; NULL with SGD */
+    const float *adagrad_acc;       /* AdaGrad's accumulators; NULL with Adam or SGD */
     uint32_t best_epoch;            /* 0: nothing evaluated yet */
     double best_metric;             /* -INFINITY when nothing was evaluated */
     const float *best;              /* ego embeddings of best_epoch; NULL when it is 0 */

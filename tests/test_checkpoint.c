@@ -45,6 +45,12 @@ static int teardown(void **state)
 static const char lightgcn[] = "dim=16 batch=256 lr=0.01 lr_decay=0.9 eval_every=3 patience=0 threads=2 checkpoint_every=2";
 /* MF with SGD and one evaluation at the end: no Adam state, no best epoch. */
 static const char mf_sgd[] = "model=mf optimizer=sgd dim=16 batch=256 lr=0.05 eval_every=0 threads=2 checkpoint_every=2";
+/* AdaGrad: its accumulators are the state (section ADAG); MF steps on the
+ * batch's rows, LightGCN on all of them. */
+static const char mf_adagrad[] =
+    "model=mf optimizer=adagrad dim=16 batch=256 lr=0.05 lr_decay=0.9 eval_every=3 patience=0 threads=2 checkpoint_every=2";
+static const char lightgcn_adagrad[] =
+    "dim=16 layers=2 optimizer=adagrad batch=256 lr=0.05 eval_every=0 threads=2 checkpoint_every=2";
 
 static gr_test_run train(const char *settings, const char *extra)
 {
@@ -135,6 +141,8 @@ static void test_resume_is_exact(void **state)
     (void)state;
     check_resume(lightgcn, "lgcn");
     check_resume(mf_sgd, "mf");
+    check_resume(mf_adagrad, "mf-ag");
+    check_resume(lightgcn_adagrad, "lgcn-ag");
     /* A checkpoint is also a model file: eval reads it. */
     gr_test_run r = gr_test_cli("eval %s/lgcn-4.ckpt", dir);
     if (r.exit_code != 0) fail_msg("eval of a checkpoint: %s", r.err);
@@ -197,6 +205,35 @@ static void test_corrupt_checkpoint(void **state)
     for (int i = 0; i < 4; i++) f[at + len + (size_t)i] = (unsigned char)(crc >> (8 * i));
     gr_test_write_file(bad, f, size);
     expect_refused(gr_test_cli("train --resume %s epochs=6 --quiet", bad), 1, "section TRST holds impossible values");
+    /* AdaGrad's accumulators are checked like Adam's moments; a checkpoint
+     * of another optimizer has none (its format is what it was before
+     * AdaGrad, so older checkpoints load). */
+    free(f);
+    char *ag = path("mf-ag-4.ckpt");
+    f = (unsigned char *)gr_test_read_file(ag, &size);
+    assert_non_null(f);
+    size_t ego_len = 0;
+    assert_true(find_section(f, size, "EGO ", &ego_len) > 0);
+    at = find_section(f, size, "ADAG", &len);
+    if (at == 0 || len != ego_len) fail_msg("ADAG: %zu bytes, EGO %zu", len, ego_len); /* one float per parameter */
+    f[at + len / 2] ^= 0x10;
+    gr_test_write_file(bad, f, size);
+    expect_refused(gr_test_cli("train --resume %s epochs=6 --quiet", bad), 1, "section ADAG CRC mismatch");
+    f[at + len / 2] ^= 0x10;
+    memcpy(f + at - 12, "XDAG", 4); /* renamed: now an unknown section, skipped, so ADAG is missing */
+    gr_test_write_file(bad, f, size);
+    expect_refused(gr_test_cli("train --resume %s epochs=6 --quiet", bad), 1, "section ADAG missing");
+    size_t adam_len = 0, mf_len = 0;
+    unsigned char *adam = (unsigned char *)gr_test_read_file(good, &adam_len);
+    char *mf = path("mf-4.ckpt");
+    unsigned char *sgd = (unsigned char *)gr_test_read_file(mf, &mf_len);
+    assert_true(adam && sgd);
+    assert_int_equal(find_section(adam, adam_len, "ADAG", &len), 0);
+    assert_int_equal(find_section(sgd, mf_len, "ADAG", &len), 0);
+    free(adam);
+    free(sgd);
+    free(mf);
+    free(ag);
     /* A model file is not a checkpoint. */
     expect_refused(gr_test_cli("train --resume %s/lgcn-A.gnr epochs=6 --quiet", dir), 1, "not a checkpoint");
     free(f);

@@ -616,9 +616,12 @@ static void reference_train(const gr_config *c, const rgraph *t, float *ego, flo
     gr_lightgcn w;
     gr_sampler smp;
     gr_adam adam;
+    gr_adagrad adagrad;
     assert_int_equal(gr_lightgcn_init(&w, t->n, c->dim, c->layers, alpha, GR_SPMM_CSR, msg), GR_OK);
     assert_int_equal(gr_sampler_init(&smp, &t->g, c->neg, 0, msg), GR_OK);
     assert_int_equal(gr_adam_init(&adam, n_params, c->lr, msg), GR_OK);
+    /* gnn/train.c's initial accumulator */
+    assert_int_equal(gr_adagrad_init(&adagrad, n_params, (float)(1.0 / ((double)c->batch * c->batch)), msg), GR_OK);
     float *dE = calloc(n_params, sizeof *dE);
     assert_non_null(dE);
     for (uint32_t epoch = 1; epoch <= c->epochs; epoch++) {
@@ -636,6 +639,7 @@ static void reference_train(const gr_config *c, const rgraph *t, float *ego, flo
             assert_int_equal(gr_lightgcn_backward_grad(&w, t->adj, dE, &grad, msg), GR_OK);
             assert_int_equal(gr_loss_l2(ego, shape, &b, (float)c->decay, grad, &v, msg), GR_OK);
             if (c->optimizer == GR_OPT_ADAM) gr_adam_step(&adam, ego, grad);
+            else if (c->optimizer == GR_OPT_ADAGRAD) gr_adagrad_step(&adagrad, ego, grad, (float)lr);
             else gr_sgd_step(ego, grad, n_params, (float)lr);
             memset(dE, 0, n_params * sizeof *dE);
         }
@@ -644,6 +648,7 @@ static void reference_train(const gr_config *c, const rgraph *t, float *ego, flo
     memcpy(E, w.out, n_params * sizeof *E);
     free(dE);
     gr_adam_free(&adam);
+    gr_adagrad_free(&adagrad);
     gr_sampler_free(&smp);
     gr_lightgcn_free(&w);
 }
@@ -694,6 +699,13 @@ static void test_train_bit_identical(void **state)
         "model=mf dim=16 epochs=2 batch=128 lr=0.01 decay=0.01",
         "model=mf dim=16 epochs=2 batch=128 optimizer=sgd lr=0.5 decay=0.01",
         "model=mf dim=16 layer_weights=0.5 epochs=2 batch=128 optimizer=sgd lr=0.5 lr_decay=0.5 decay=0.01",
+        /* AdaGrad: dense on LightGCN; on MF the batch's rows only (the
+         * compact copy, and with layer_weights the rows of the full arrays),
+         * against the dense step here */
+        "dim=16 layers=2 epochs=2 batch=128 optimizer=adagrad lr=0.05 decay=0.01",
+        "model=mf dim=16 epochs=2 batch=128 optimizer=adagrad lr=0.05 decay=0.01",
+        "model=mf dim=16 epochs=2 batch=128 optimizer=adagrad neg=3 loss=bce lr=0.05 decay=0.01",
+        "model=mf dim=16 layer_weights=0.5 epochs=2 batch=128 optimizer=adagrad lr=0.05 lr_decay=0.5 decay=0.01",
     };
     check_train(&t, runs[0], 1);
     for (size_t k = 0; k < sizeof runs / sizeof *runs; k++) check_train(&t, runs[k], 2);

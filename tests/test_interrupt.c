@@ -157,6 +157,7 @@ static void test_mid_epoch_resume_is_exact(void **state)
         "dim=16 layers=1 epochs=4 batch=128 optimizer=sgd lr=0.05 eval_every=2 patience=0 threads=2",
         "model=mf dim=16 epochs=4 batch=128 lr=0.01 eval_every=0 threads=2",
         "model=mf dim=16 epochs=4 batch=128 optimizer=sgd lr=0.5 lr_decay=0.5 eval_every=0 threads=2",
+        "model=mf dim=16 epochs=4 batch=128 optimizer=adagrad lr=0.05 eval_every=2 patience=0 threads=2",
     };
     for (size_t k = 0; k < sizeof runs / sizeof *runs; k++) {
         check_resume(runs[k], 0, 3, 1);

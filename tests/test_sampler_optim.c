@@ -1,5 +1,5 @@
 /* Training plumbing: the negative sampler's invariants and reproducibility,
- * and Adam/SGD by hand. */
+ * and Adam/SGD/AdaGrad by hand. */
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -150,12 +150,92 @@ static void test_adam(void **state)
     assert_float_equal(q[1], 2.1, 1e-6);
 }
 
+/* Two AdaGrad steps by the formula, in double. */
+static void test_adagrad(void **state)
+{
+    (void)state;
+    char msg[GR_MSG_LEN];
+    gr_adagrad a;
+    assert_int_equal(gr_adagrad_init(&a, 3, 0.0f, msg), GR_OK);
+    float p[3] = {1.0f, -2.0f, 0.5f};
+    const float g1[3] = {0.5f, -0.25f, 0.0f}, g2[3] = {-1.0f, 0.75f, 2.0f};
+    double want[3] = {1.0, -2.0, 0.5};
+    const double lr = 0.1;
+    gr_adagrad_step(&a, p, g1, (float)lr);
+    /* Step 1: G = g², so p −= lr·g/|g|, a step of lr against the sign. */
+    assert_float_equal(p[0], 0.9, 1e-6);
+    assert_float_equal(p[1], -1.9, 1e-6);
+    assert_true(p[2] == 0.5f && a.acc[2] == 0.0f); /* no gradient yet: no move, and 0/ε, not 0/0 */
+    for (int k = 0; k < 3; k++) {
+        const double G1 = (double)g1[k] * g1[k], G2 = G1 + (double)g2[k] * g2[k];
+        if (G1 > 0) want[k] -= lr * g1[k] / sqrt(G1);
+        want[k] -= lr * g2[k] / sqrt(G2);
+    }
+    gr_adagrad_step(&a, p, g2, (float)lr);
+    for (int k = 0; k < 3; k++) assert_float_equal(p[k], want[k], 1e-6);
+    assert_float_equal(a.acc[1], 0.25 * 0.25 + 0.75 * 0.75, 1e-7);
+    gr_adagrad_free(&a);
+
+    /* From G₀ = 0.25 the first step is lr·g/√(G₀ + g²), SGD-like for small g. */
+    assert_int_equal(gr_adagrad_init(&a, 3, 0.25f, msg), GR_OK);
+    float q[3] = {1.0f, -2.0f, 0.5f};
+    gr_adagrad_step(&a, q, g1, (float)lr);
+    assert_float_equal(q[0], 1.0 - lr * 0.5 / sqrt(0.25 + 0.25), 1e-6);
+    assert_float_equal(q[1], -2.0 + lr * 0.25 / sqrt(0.25 + 0.0625), 1e-6);
+    assert_true(q[2] == 0.5f && a.acc[2] == 0.25f);
+    gr_adagrad_free(&a);
+    assert_int_equal(gr_adagrad_init(&a, 3, -1.0f, msg), GR_ERR_ARG);
+    assert_int_equal(gr_adagrad_init(&a, 3, NAN, msg), GR_ERR_ARG);
+    assert_null(a.acc);
+}
+
+/* The step on a batch's rows is the dense step, bit for bit, when the
+ * gradient is zero elsewhere: parameters and accumulators alike, also for
+ * rows that have an accumulator from an earlier batch but no gradient now. */
+static void test_adagrad_rows(void **state)
+{
+    (void)state;
+    char msg[GR_MSG_LEN];
+    enum { N = 40, D = 19 }; /* 19: not a multiple of any vector width */
+    gr_adagrad dense, sparse;
+    assert_int_equal(gr_adagrad_init(&dense, N * D, 1e-6f, msg), GR_OK);
+    assert_int_equal(gr_adagrad_init(&sparse, N * D, 1e-6f, msg), GR_OK);
+    float *p = malloc(N * D * sizeof *p), *q = malloc(N * D * sizeof *q), *g = calloc(N * D, sizeof *g);
+    uint32_t rows[N];
+    assert_true(p && q && g);
+    gr_rng r;
+    gr_rng_seed(&r, 7, 0);
+    for (size_t k = 0; k < N * D; k++) p[k] = q[k] = (float)(0.1 * gr_rng_normal(&r));
+    for (int batch = 0; batch < 4; batch++) {
+        uint32_t m = 0;
+        memset(g, 0, N * D * sizeof *g);
+        for (uint32_t i = 0; i < N; i++) {
+            if (gr_rng_below(&r, 3) != 0) continue; /* about a third of the rows */
+            rows[m++] = i;
+            for (uint32_t j = 0; j < D; j++) g[i * D + j] = (float)(1e-3 * gr_rng_normal(&r));
+            g[i * D + batch] = 0.0f; /* a zero inside a batch row too */
+        }
+        assert_true(m > 0 && m < N);
+        gr_adagrad_step(&dense, p, g, 0.05f);
+        gr_adagrad_rows(&sparse, q, g, rows, m, D, 0.05f);
+        assert_memory_equal(p, q, N * D * sizeof *p);
+        assert_memory_equal(dense.acc, sparse.acc, N * D * sizeof *dense.acc);
+    }
+    free(p);
+    free(q);
+    free(g);
+    gr_adagrad_free(&dense);
+    gr_adagrad_free(&sparse);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sampler),
         cmocka_unit_test(test_sampler_refuses),
         cmocka_unit_test(test_adam),
+        cmocka_unit_test(test_adagrad),
+        cmocka_unit_test(test_adagrad_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
