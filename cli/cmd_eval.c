@@ -28,6 +28,8 @@ static const char help[] =
     "  --social FILE      the model's social edges, if they moved (its config names them)\n"
     "  -k LIST            cut-offs, e.g. 10,20,50 (default: the model's topk)\n"
     "  --baseline itempop evaluate the popularity baseline instead of a model\n"
+    "  --graph KIND       with --baseline: bipartite (default), directed or undirected\n"
+    "                     (follower graphs: ids shared, a user never its own item)\n"
     "  --json FILE        metrics as JSON\n"
     "  --per-user FILE    per-user metrics TSV (original user ids)\n"
     "  --threads N        threads (default: every core)\n"
@@ -63,7 +65,8 @@ static int set_path(char *dst, const char *src)
 int gr_cmd_eval(int argc, char **argv)
 {
     const char *model_path = NULL, *json_path = NULL, *train = NULL, *test = NULL, *valid = NULL, *social = NULL;
-    int itempop = 0;
+    int itempop = 0, graph_given = 0;
+    gr_graph_kind graph = GR_GRAPH_BIPARTITE;
     gr_eval_opts eo;
     gr_eval_opts_default(&eo);
     int ks_given = 0;
@@ -89,6 +92,11 @@ int gr_cmd_eval(int argc, char **argv)
             if ((v = gr_cli_value(argc, argv, &i, "--baseline")) == NULL) return GR_EXIT_USAGE;
             if (strcmp(v, "itempop") != 0) return gr_cli_usage_error("eval", "unknown baseline '%s' (itempop)", v);
             itempop = 1;
+        } else if (gr_cli_is(a, "--graph")) {
+            if ((v = gr_cli_value(argc, argv, &i, "--graph")) == NULL) return GR_EXIT_USAGE;
+            if (gr_graph_kind_parse(v, &graph) != 0)
+                return gr_cli_usage_error("eval", "bad value for --graph: '%s' (bipartite, directed or undirected)", v);
+            graph_given = 1;
         } else if (gr_cli_is(a, "--json")) {
             if ((json_path = gr_cli_value(argc, argv, &i, "--json")) == NULL) return GR_EXIT_USAGE;
         } else if (gr_cli_is(a, "--per-user")) {
@@ -117,6 +125,8 @@ int gr_cmd_eval(int argc, char **argv)
     }
     if (model_path == NULL && !itempop) return gr_cli_usage_error("eval", "no model file");
     if (model_path != NULL && itempop) return gr_cli_usage_error("eval", "give a model file or --baseline, not both");
+    /* a model's graph is the one it was trained on, kept in its config */
+    if (graph_given && !itempop) return gr_cli_usage_error("eval", "--graph goes with --baseline (a model knows its graph)");
 
     char msg[GR_MSG_LEN] = "";
     gr_model m;
@@ -125,7 +135,10 @@ int gr_cmd_eval(int argc, char **argv)
     memset(&d, 0, sizeof d);
     gr_dataset_init(&d.ds);
     gr_status s = GR_OK;
-    if (itempop) gr_config_default(&m.cfg);
+    if (itempop) {
+        gr_config_default(&m.cfg);
+        m.cfg.graph = graph;
+    }
     else if ((s = gr_model_load(&m, model_path, msg)) != GR_OK) return gr_cli_error(s, msg);
     int rc = GR_EXIT_OK;
     gr_config c = m.cfg;

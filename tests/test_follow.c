@@ -529,6 +529,36 @@ static size_t adj_pairs(const char *text)
 /* `--graph directed` holds out a share of each user's followees with its
  * seed (the same seed, the same files; another seed, others), keeps at least
  * one in train, and keeps users with fewer than --min-items wholly in train. */
+/* eval --baseline itempop --graph directed scores as a trained itempop model
+ * of the follower graph does (shared ids, no account recommended to itself);
+ * a model refuses --graph (its config names its graph). */
+static void test_eval_baseline_follow(void **state)
+{
+    (void)state;
+    const char *d = gen_dir;
+    gr_test_run r = gr_test_cli("train train=%s/split/train.txt test=%s/split/test.txt graph=directed model=itempop "
+                                "--quiet -o %s/pop.gnr", d, d, d);
+    if (r.exit_code != 0) fail_msg("train itempop: %s", r.err);
+    gr_test_run_free(&r);
+    r = gr_test_cli("eval %s/pop.gnr --quiet --json %s/pop_model.json", d, d);
+    if (r.exit_code != 0) fail_msg("eval: %s", r.err);
+    gr_test_run_free(&r);
+    r = gr_test_cli("eval --baseline itempop --graph directed --train %s/split/train.txt --test %s/split/test.txt "
+                    "--quiet --json %s/pop_baseline.json", d, d, d);
+    if (r.exit_code != 0) fail_msg("eval --baseline --graph: %s", r.err);
+    gr_test_run_free(&r);
+    static const char *const keys[] = {"recall@20", "ndcg@20", "hit_rate@20", "mrr@20"};
+    for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+        const double a = gr_test_json_number(d, "pop_model.json", keys[k]);
+        assert_true(a > 0);
+        assert_true(a == gr_test_json_number(d, "pop_baseline.json", keys[k]));
+    }
+    r = gr_test_cli("eval %s/pop.gnr --graph directed --quiet", d);
+    assert_int_equal(r.exit_code, 2);
+    assert_non_null(strstr(r.err, "--graph goes with --baseline"));
+    gr_test_run_free(&r);
+}
+
 static void test_split_directed(void **state)
 {
     (void)state;
@@ -598,6 +628,7 @@ int main(void)
     const struct CMUnitTest gen[] = {
         cmocka_unit_test(test_unipartite_run),
         cmocka_unit_test(test_split_directed),
+        cmocka_unit_test(test_eval_baseline_follow),
     };
     int failed = cmocka_run_group_tests(unit, NULL, NULL);
     failed += cmocka_run_group_tests(cli, gr_test_scratch_setup, gr_test_scratch_teardown);
