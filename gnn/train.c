@@ -98,17 +98,28 @@ static void clear_rows(trainer *t, const gr_row_set *rows, uint32_t d)
     }
 }
 
-/* b itself, or with DNS (cand set: every candidate's row is among the
- * batch's rows, and E holds them) b with its negatives picked from cand's
- * by E's scores, in *picked. */
-static const gr_batch *pick_negatives(const gr_config *c, trainer *t, const float *E, gr_emb_shape shape,
-                                      const gr_batch *b, const gr_batch *cand, gr_batch *picked)
+/* The marks of the batch's rows back to zeros (dE untouched). */
+static void clear_marks(trainer *t, const gr_row_set *rows)
 {
-    if (cand == NULL) return b;
+    for (uint32_t i = 0; i < rows->n_list; i++) t->in_batch[rows->list[i]] = 0;
+}
+
+/* b itself, or with DNS (cand set: the batch's rows are cand's, and E holds
+ * them) b with its negatives picked from cand's by E's scores, in *picked;
+ * the batch's rows are then the picked batch's.  An unpicked candidate has
+ * no gradient from the loss nor L2, so the backward pass and the updates
+ * treat it as any row outside the batch, which is exact and gathers less. */
+static gr_status pick_negatives(const gr_config *c, trainer *t, const float *E, gr_emb_shape shape,
+                                const gr_batch **b, const gr_batch *cand, gr_batch *picked, gr_row_set *rows,
+                                char *msg)
+{
+    if (cand == NULL) return GR_OK;
     gr_dns_choose(E, shape, cand, c->dns_candidates, t->chosen);
-    *picked = *b;
+    *picked = **b;
     picked->negs = t->chosen;
-    return picked;
+    *b = picked;
+    clear_marks(t, rows);
+    return batch_rows(t, shape, picked, rows, msg);
 }
 
 /* One MF batch (K = 0): forward, loss, backward, L2, optimizer step.  dE
@@ -125,10 +136,11 @@ static gr_status train_batch_mf(const gr_config *c, trainer *t, gr_emb_shape sha
     gr_row_set rows = {t->rows, 0, t->in_batch};
     GR_TRY(batch_rows(t, shape, cand ? cand : b, &rows, msg));
     if (c->optimizer == GR_OPT_SGD && t->net.alpha[0] == 1.0f) {
-        b = pick_negatives(c, t, ego, shape, b, cand, &picked);
         /* dE is not used (the step works on its own copy): clear the marks only */
-        status = gr_mf_sgd_batch(&t->mf_sgd, c, shape, ego, b, rows.list, rows.n_list, (float)t->lr, loss, msg);
-        for (uint32_t i = 0; i < rows.n_list; i++) t->in_batch[rows.list[i]] = 0;
+        status = pick_negatives(c, t, ego, shape, &b, cand, &picked, &rows, msg);
+        if (status == GR_OK)
+            status = gr_mf_sgd_batch(&t->mf_sgd, c, shape, ego, b, rows.list, rows.n_list, (float)t->lr, loss, msg);
+        clear_marks(t, &rows);
         return status;
     }
     /* MF with α₀ = 1 propagates nothing: E is ego itself, and copying the
@@ -139,7 +151,7 @@ static gr_status train_batch_mf(const gr_config *c, trainer *t, gr_emb_shape sha
         GR_TRY(gr_lightgcn_forward(&t->net, NULL, ego, msg));
         E = t->net.out;
     }
-    b = pick_negatives(c, t, E, shape, b, cand, &picked);
+    GR_TRY(pick_negatives(c, t, E, shape, &b, cand, &picked, &rows, msg));
     if (c->loss == GR_LOSS_BPR) GR_TRY(gr_loss_bpr(E, shape, b, t->dE, &head, msg));
     else GR_TRY(gr_loss_bce(E, shape, b, t->dE, &head, msg));
     /* grad is ∂L/∂ego of the head's loss, dE itself (scaled by α₀); L2 adds
@@ -218,7 +230,7 @@ static gr_status train_batch(const gr_config *c, trainer *t, const gr_norm_adj *
     gr_row_set rows = {t->rows, 0, t->in_batch};
     GR_TRY(batch_rows(t, shape, cand ? cand : b, &rows, msg));
     GR_TRY(gr_lightgcn_forward_rows(&t->net, adj, ego, &rows, msg));
-    b = pick_negatives(c, t, t->net.out, shape, b, cand, &picked);
+    GR_TRY(pick_negatives(c, t, t->net.out, shape, &b, cand, &picked, &rows, msg));
     if (c->loss == GR_LOSS_BPR) GR_TRY(gr_loss_bpr(t->net.out, shape, b, t->dE, &head, msg));
     else GR_TRY(gr_loss_bce(t->net.out, shape, b, t->dE, &head, msg));
     float *grad = NULL;
