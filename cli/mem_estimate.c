@@ -199,6 +199,8 @@ gr_status gr_mem_estimate_train(gr_mem_estimate *e, const gr_config *c, const gr
         if (c->optimizer != GR_OPT_ADAM && c->layers == 0)
             gr_mem_add(e, c->optimizer == GR_OPT_SGD ? "SGD row state" : "AdaGrad row state", rows * sizeof(uint32_t) + 2 * params * sizeof(float));
         gr_mem_add(e, "negative sampler", gr_sampler_bytes(g, c->neg));
+        if (c->neg_sampler == GR_NEG_DNS) /* gnn/train.c: a batch's candidates and picks */
+            gr_mem_add(e, "DNS candidates", (size_t)c->batch * c->neg * (c->dns_candidates + 1) * sizeof(uint32_t));
         if (evaluating && c->keep == GR_KEEP_BEST) gr_mem_add(e, "best embeddings", params * sizeof(float));
     } else if (c->model == GR_MODEL_IALS && evaluating && c->keep == GR_KEEP_BEST) {
         gr_mem_add(e, "best embeddings", n * dim * sizeof(float));

@@ -22,6 +22,7 @@ static const char *const social_norm_names[] = {"joint", "separate", NULL};
 static const char *const solver_names[] = {"cholesky", "cg", NULL};
 static const char *const loss_names[] = {"bpr", "bce", NULL};
 static const char *const opt_names[] = {"adam", "sgd", "adagrad", NULL};
+static const char *const neg_sampler_names[] = {"uniform", "dns", NULL};
 static const char *const keep_names[] = {"best", "last", NULL};
 static const char *const act_names[] = {"fp32", "fp16", NULL};
 static const char *const metric_names[] = {"recall", "precision", "ndcg", "hit_rate", "map", "mrr", NULL};
@@ -57,6 +58,9 @@ static const key_def keys[] = {
     {"model", "social_norm", T_ENUM, OFF(social_norm), 0, 0, 0, 0, social_norm_names, "joint (one degree over both) | separate (each block its own)"},
     {"train", "loss", T_ENUM, OFF(loss), 0, 0, 0, 0, loss_names, "bpr | bce"},
     {"train", "neg", T_U32, OFF(neg), 1, 1000, 0, 0, NULL, "sampled negatives per positive"},
+    {"train", "neg_sampler", T_ENUM, OFF(neg_sampler), 0, 0, 0, 0, neg_sampler_names,
+     "uniform | dns (each negative the highest-scoring of dns_candidates uniform draws)"},
+    {"train", "dns_candidates", T_U32, OFF(dns_candidates), 1, 1024, 0, 0, NULL, "neg_sampler = dns: draws per negative"},
     {"train", "optimizer", T_ENUM, OFF(optimizer), 0, 0, 0, 0, opt_names, "adam | sgd | adagrad"},
     {"train", "lr", T_DOUBLE, OFF(lr), 0, 1e6, 1, 0, NULL, "learning rate (SGD: per-sample rate x batch, on the batch-mean loss; Adam, AdaGrad: as is)"},
     {"train", "lr_decay", T_DOUBLE, OFF(lr_decay), 0, 1, 1, 0, NULL, "lr of epoch e is lr * lr_decay^(e-1) (1 = constant)"},
@@ -103,6 +107,8 @@ void gr_config_default(gr_config *c)
     c->init_std = 0.1;
     c->loss = GR_LOSS_BPR;
     c->neg = 1;
+    c->neg_sampler = GR_NEG_UNIFORM;
+    c->dns_candidates = 32;
     c->optimizer = GR_OPT_ADAM;
     c->lr = 0.001;
     c->lr_decay = 1.0;
@@ -405,6 +411,10 @@ gr_status gr_config_check(const gr_config *c, char *msg)
                        gr_model_kind_name(c->model));
     if (c->valid[0] != '\0' && c->valid_share > 0)
         return gr_fail(msg, GR_ERR_ARG, "set either valid (a file) or valid_share, not both");
+    /* dns picks negatives by the scores of the model being trained */
+    if (c->neg_sampler == GR_NEG_DNS && c->model != GR_MODEL_LIGHTGCN && c->model != GR_MODEL_MF)
+        return gr_fail(msg, GR_ERR_ARG, "neg_sampler = dns is for lightgcn and mf, not model = %s",
+                       gr_model_kind_name(c->model));
     return GR_OK;
 }
 
@@ -416,6 +426,7 @@ int gr_config_equal(const gr_config *a, const gr_config *b)
            a->dim == b->dim && a->layers == b->layers && a->n_layer_weights == b->n_layer_weights &&
            memcmp(a->layer_weights, b->layer_weights, a->n_layer_weights * sizeof(float)) == 0 &&
            a->init_std == b->init_std && a->loss == b->loss && a->neg == b->neg && a->optimizer == b->optimizer &&
+           a->neg_sampler == b->neg_sampler && a->dns_candidates == b->dns_candidates &&
            a->lr == b->lr && a->lr_decay == b->lr_decay && a->decay == b->decay && a->batch == b->batch && a->epochs == b->epochs &&
            a->seed == b->seed && a->threads == b->threads && a->valid_share == b->valid_share &&
            a->checkpoint_every == b->checkpoint_every && a->activations == b->activations &&

@@ -9,7 +9,8 @@
  *   [model]  model (lightgcn | mf | ials | gfcf | itempop | ppr | adamic_adar |
  *            jaccard | common_neighbors), dim, layers, layer_weights, init_std,
  *            view, reciprocal_weight, social_weight, social_norm
- *   [train]  loss (bpr | bce), neg, optimizer (adam | sgd | adagrad), lr, lr_decay, decay, batch,
+ *   [train]  loss (bpr | bce), neg, neg_sampler (uniform | dns), dns_candidates,
+ *            optimizer (adam | sgd | adagrad), lr, lr_decay, decay, batch,
  *            epochs, seed, threads, valid_share, checkpoint_every, activations (fp32 | fp16)
  *   [eval]   eval_every, patience, topk, stop_metric, keep
  *   [ials]   unobserved_weight, reg, reg_exponent, solver, cg_steps
@@ -70,6 +71,10 @@ typedef enum { GR_LOSS_BPR, GR_LOSS_BCE } gr_loss_kind;
  * exported embeddings stay fp32. */
 typedef enum { GR_ACT_FP32, GR_ACT_FP16 } gr_act_kind;
 typedef enum { GR_OPT_ADAM, GR_OPT_SGD, GR_OPT_ADAGRAD } gr_opt_kind;
+/* How a triple's negatives are drawn: uniform over the items the user has
+ * not, or dns (dynamic negative sampling, Zhang et al. SIGIR 2013): each the
+ * one the current model scores highest of dns_candidates uniform draws. */
+typedef enum { GR_NEG_UNIFORM, GR_NEG_DNS } gr_neg_sampler;
 /* Which epoch's embeddings training ends with: the best-evaluated one (early
  * stopping after `patience`), or the last one (a fixed number of epochs, say
  * one chosen on a validation split, retrained on all of train; evaluations are
@@ -104,6 +109,8 @@ typedef struct {
     /* [train] */
     gr_loss_kind loss;
     uint32_t neg;                /* sampled negatives per positive */
+    gr_neg_sampler neg_sampler;  /* uniform | dns */
+    uint32_t dns_candidates;     /* dns: uniform draws per negative, the best kept */
     gr_opt_kind optimizer;
     double lr;
     double lr_decay;             /* lr of epoch e is lr * lr_decay^(e-1); 1 = constant */

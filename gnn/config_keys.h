@@ -9,7 +9,7 @@
 
 #include "gnn/config.h"
 
-#define GR_CONFIG_N_KEYS 46  /* entries of gr_config_keys (checked in config.c) */
+#define GR_CONFIG_N_KEYS 48  /* entries of gr_config_keys (checked in config.c) */
 #define WHY_LEN 160          /* room for what a bad value should have looked like */
 
 typedef enum { T_PATH, T_U32, T_U64, T_DOUBLE, T_OPT_DOUBLE, T_ENUM, T_WEIGHTS, T_TOPK, T_METRIC } key_type;

@@ -67,6 +67,16 @@ void gr_sampler_free(gr_sampler *s)
 
 int gr_sampler_has(const gr_graph *g, uint32_t user, uint32_t item) { return gr_csr_has(&g->R, user, item); }
 
+/* A negative for user u: uniform over the items u has not (nor u itself
+ * under skip_self), by rejection. */
+static inline uint32_t draw_negative(const gr_sampler *s, gr_rng *rng, uint32_t u)
+{
+    uint32_t j;
+    do j = gr_rng_below(rng, s->g->n_items);
+    while ((s->skip_self && j == u) || gr_sampler_has(s->g, u, j));
+    return j;
+}
+
 void gr_sampler_epoch(gr_sampler *s, uint64_t seed, uint64_t epoch)
 {
     const gr_graph *g = s->g;
@@ -84,12 +94,7 @@ void gr_sampler_epoch(gr_sampler *s, uint64_t seed, uint64_t epoch)
             const uint32_t deg = (uint32_t)(g->R.ptr[u + 1] - start);
             s->user[k] = u;
             s->pos[k] = g->R.idx[start + gr_rng_below(&rng, deg)];
-            for (uint32_t q = 0; q < neg; q++) {
-                uint32_t j;
-                do j = gr_rng_below(&rng, g->n_items);
-                while ((s->skip_self && j == u) || gr_sampler_has(g, u, j));
-                s->negs[k * neg + q] = j;
-            }
+            for (uint32_t q = 0; q < neg; q++) s->negs[k * neg + q] = draw_negative(s, &rng, u);
         }
     }
 }
@@ -102,4 +107,24 @@ gr_batch gr_sampler_batch(const gr_sampler *s, size_t begin, size_t end)
                   .pos = s->pos + begin,
                   .negs = s->negs + begin * s->neg};
     return b;
+}
+
+/* Mixed into the seed of the candidates' streams, so they share none with
+ * the epoch's blocks nor with the initialization's rows. */
+#define CANDIDATE_SALT 0xC4A1D1DA7E5ULL
+
+void gr_sampler_candidates(const gr_sampler *s, uint64_t seed, uint64_t epoch, size_t begin, size_t end, uint32_t m,
+                           uint32_t *out)
+{
+    const uint32_t neg = s->neg;
+#pragma omp parallel for schedule(static)
+    for (size_t k = begin; k < end; k++) {
+        gr_rng rng;
+        gr_rng_seed(&rng, seed ^ CANDIDATE_SALT, (epoch << 32) + (uint64_t)k);
+        uint32_t *slot = out + (k - begin) * neg * m;
+        for (uint32_t q = 0; q < neg; q++, slot += m) {
+            slot[0] = s->negs[k * neg + q];
+            for (uint32_t c = 1; c < m; c++) slot[c] = draw_negative(s, &rng, s->user[k]);
+        }
+    }
 }

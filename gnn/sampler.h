@@ -41,6 +41,15 @@ size_t gr_sampler_bytes(const gr_graph *g, uint32_t neg);
 /* Fills s->user/pos/negs with epoch `epoch`'s samples. */
 void gr_sampler_epoch(gr_sampler *s, uint64_t seed, uint64_t epoch);
 
+/* Candidates for dynamic negative sampling (gnn/dns.h): for each triple k
+ * in [begin, end) of the current epoch and each of its negatives q, m items
+ * at out[((k - begin)·neg + q)·m ...]: first the epoch's negative q itself,
+ * then m - 1 more drawn the same way (uniform, the user's items redrawn)
+ * from a stream of (seed, epoch, k) alone.  So m = 1 is the uniform
+ * sampler's negatives, and a batch's candidates do not depend on the batch
+ * size before it, the thread count, or a resume in mid-epoch. */
+void gr_sampler_candidates(const gr_sampler *s, uint64_t seed, uint64_t epoch, size_t begin, size_t end, uint32_t m,
+                           uint32_t *out);
 /* Triples [begin, end) of the current epoch as a batch for gnn/loss.h. */
 gr_batch gr_sampler_batch(const gr_sampler *s, size_t begin, size_t end);
 

@@ -8,6 +8,7 @@
 #include "core/alloc.h"
 #include "core/rng.h"
 #include "core/sysinfo.h"
+#include "gnn/dns.h"
 #include "gnn/lightgcn.h"
 #include "gnn/loss.h"
 #include "gnn/mf_sgd.h"
@@ -39,6 +40,8 @@ typedef struct {
     float *dE, *best;
     uint8_t *in_batch; /* n bytes: the batch's rows; all zeros between batches */
     uint32_t *rows;    /* n: the batch's rows, ascending */
+    uint32_t *cand;    /* neg_sampler = dns: the batch's candidates, batch x neg x dns_candidates */
+    uint32_t *chosen;  /* dns: the negatives picked from them, batch x neg */
     double lr;         /* this epoch's learning rate (lr_decay) */
 } trainer;
 
@@ -53,6 +56,8 @@ static void trainer_free(trainer *t)
     free(t->best);
     free(t->in_batch);
     free(t->rows);
+    free(t->cand);
+    free(t->chosen);
 }
 
 /* Marks row r as the batch's. */
@@ -95,21 +100,51 @@ static void clear_rows(trainer *t, const gr_row_set *rows, uint32_t d)
     }
 }
 
+/* The marks of the batch's rows back to zeros (dE untouched). */
+static void clear_marks(trainer *t, const gr_row_set *rows)
+{
+    for (uint32_t i = 0; i < rows->n_list; i++) t->in_batch[rows->list[i]] = 0;
+}
+
+/* b itself, or with DNS (cand set: the batch's rows are cand's, and E holds
+ * them) b with its negatives picked from cand's by E's scores, in *picked;
+ * the batch's rows are then the picked batch's.  An unpicked candidate has
+ * no gradient from the loss nor L2, so the backward pass and the updates
+ * treat it as any row outside the batch, which is exact and gathers less. */
+static gr_status pick_negatives(const gr_config *c, trainer *t, const float *E, gr_emb_shape shape,
+                                const gr_batch **b, const gr_batch *cand, gr_batch *picked, gr_row_set *rows,
+                                char *msg)
+{
+    if (cand == NULL) return GR_OK;
+    gr_dns_choose(E, shape, cand, c->dns_candidates, t->chosen);
+    *picked = **b;
+    picked->negs = t->chosen;
+    *b = picked;
+    clear_marks(t, rows);
+    return batch_rows(t, shape, picked, rows, msg);
+}
+
 /* One MF batch (K = 0): forward, loss, backward, L2, optimizer step.  dE
  * holds zeros on entry and on exit (only the batch's rows are written, and
- * cleared again). */
+ * cleared again).  cand: DNS candidates (NULL: b's negatives as drawn); the
+ * batch's rows then take them all in, and an unpicked one gets a zero
+ * gradient, which leaves it as it is under SGD and as Adam would anyway. */
 static gr_status train_batch_mf(const gr_config *c, trainer *t, gr_emb_shape shape, float *ego, const gr_batch *b,
-                                double *loss, char *msg)
+                                const gr_batch *cand, double *loss, char *msg)
 {
     gr_status status = GR_OK;
     double head = 0, reg = 0;
+    gr_batch picked;
     gr_row_set rows = {t->rows, 0, t->in_batch};
-    GR_TRY(batch_rows(t, shape, b, &rows, msg));
+    GR_TRY(batch_rows(t, shape, cand ? cand : b, &rows, msg));
     if (c->optimizer != GR_OPT_ADAM && t->net.alpha[0] == 1.0f) {
         /* dE is not used (the step works on its own copy): clear the marks only */
         float *acc = c->optimizer == GR_OPT_ADAGRAD ? t->adagrad.acc : NULL;
-        status = gr_mf_sgd_batch(&t->mf_sgd, c, shape, ego, acc, b, rows.list, rows.n_list, (float)t->lr, loss, msg);
-        for (uint32_t i = 0; i < rows.n_list; i++) t->in_batch[rows.list[i]] = 0;
+        status = pick_negatives(c, t, ego, shape, &b, cand, &picked, &rows, msg);
+        if (status == GR_OK)
+            status = gr_mf_sgd_batch(&t->mf_sgd, c, shape, ego, acc, b, rows.list, rows.n_list, (float)t->lr, loss,
+                                     msg);
+        clear_marks(t, &rows);
         return status;
     }
     /* MF with α₀ = 1 propagates nothing: E is ego itself, and copying the
@@ -120,6 +155,7 @@ static gr_status train_batch_mf(const gr_config *c, trainer *t, gr_emb_shape sha
         GR_TRY(gr_lightgcn_forward(&t->net, NULL, ego, msg));
         E = t->net.out;
     }
+    GR_TRY(pick_negatives(c, t, E, shape, &b, cand, &picked, &rows, msg));
     if (c->loss == GR_LOSS_BPR) GR_TRY(gr_loss_bpr(E, shape, b, t->dE, &head, msg));
     else GR_TRY(gr_loss_bce(E, shape, b, t->dE, &head, msg));
     /* grad is ∂L/∂ego of the head's loss, dE itself (scaled by α₀); L2 adds
@@ -190,18 +226,20 @@ static void adam_batch_rows(const grad_sink *s, const gr_row_set *rows)
  * passes: only zeros and unread rows are skipped, and every value is
  * computed with the same operations in the same order. */
 static gr_status train_batch(const gr_config *c, trainer *t, const gr_norm_adj *adj, gr_emb_shape shape, float *ego,
-                             const gr_batch *b, double *loss, char *msg)
+                             const gr_batch *b, const gr_batch *cand, double *loss, char *msg)
 {
-    if (t->net.K == 0) return train_batch_mf(c, t, shape, ego, b, loss, msg);
+    if (t->net.K == 0) return train_batch_mf(c, t, shape, ego, b, cand, loss, msg);
     gr_status status = GR_OK;
     const uint32_t d = shape.d;
     double head = 0, reg = 0;
+    gr_batch picked;
     gr_row_set rows = {t->rows, 0, t->in_batch};
-    GR_TRY(batch_rows(t, shape, b, &rows, msg));
+    GR_TRY(batch_rows(t, shape, cand ? cand : b, &rows, msg));
     /* activations = fp16 rounds what this pass propagates to halves (the
      * loss, the backward pass and evaluation stay in floats) */
     const gr_lightgcn_act act = c->activations == GR_ACT_FP16 ? GR_LIGHTGCN_FP16 : GR_LIGHTGCN_FP32;
     GR_TRY(gr_lightgcn_forward_ex(&t->net, adj, ego, &rows, act, msg));
+    GR_TRY(pick_negatives(c, t, t->net.out, shape, &b, cand, &picked, &rows, msg));
     if (c->loss == GR_LOSS_BPR) GR_TRY(gr_loss_bpr(t->net.out, shape, b, t->dE, &head, msg));
     else GR_TRY(gr_loss_bce(t->net.out, shape, b, t->dE, &head, msg));
     float *grad = NULL;
@@ -401,6 +439,13 @@ gr_status gr_train_from(const gr_config *c, const gr_graph *g, const gr_norm_adj
     GR_CHECK_ALLOC(t.in_batch, "the batch's rows");
     t.rows = gr_alloc(n, sizeof *t.rows);
     GR_CHECK_ALLOC(t.rows, "the batch's rows");
+    const int dns = c->neg_sampler == GR_NEG_DNS;
+    if (dns) {
+        t.cand = gr_alloc((size_t)c->batch * c->neg, (size_t)c->dns_candidates * sizeof *t.cand);
+        GR_CHECK_ALLOC(t.cand, "the DNS candidates");
+        t.chosen = gr_alloc((size_t)c->batch * c->neg, sizeof *t.chosen);
+        GR_CHECK_ALLOC(t.chosen, "the DNS negatives");
+    }
     if (evaluating && c->keep == GR_KEEP_BEST) {
         t.best = gr_alloc(n_params, sizeof *t.best);
         GR_CHECK_ALLOC(t.best, "the best embeddings");
@@ -436,9 +481,14 @@ gr_status gr_train_from(const gr_config *c, const gr_graph *g, const gr_norm_adj
         }
         for (size_t k = k0; k < n_batches; k++) {
             size_t begin = k * c->batch, end = begin + c->batch < t.sampler.n ? begin + c->batch : t.sampler.n;
-            gr_batch b = gr_sampler_batch(&t.sampler, begin, end);
+            gr_batch b = gr_sampler_batch(&t.sampler, begin, end), cand = b;
+            if (dns) {
+                gr_sampler_candidates(&t.sampler, c->seed, epoch, begin, end, c->dns_candidates, t.cand);
+                cand.neg = c->neg * c->dns_candidates;
+                cand.negs = t.cand;
+            }
             double loss = 0;
-            GR_TRY(train_batch(c, &t, adj, shape, ego, &b, &loss, msg));
+            GR_TRY(train_batch(c, &t, adj, shape, ego, &b, dns ? &cand : NULL, &loss, msg));
             if (!isfinite(loss))
                 GR_FAIL(GR_ERR_ARG, "epoch %u batch %zu: the loss diverged (%g); try a smaller lr", epoch, k + 1, loss);
             loss_sum += loss;

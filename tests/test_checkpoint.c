@@ -143,6 +143,10 @@ static void test_resume_is_exact(void **state)
     check_resume(mf_sgd, "mf");
     check_resume(mf_adagrad, "mf-ag");
     check_resume(lightgcn_adagrad, "lgcn-ag");
+    /* DNS candidates come from streams of (seed, epoch, triple) */
+    char settings[512];
+    snprintf(settings, sizeof settings, "%s neg_sampler=dns dns_candidates=4", lightgcn);
+    check_resume(settings, "lgcn-dns");
     /* A checkpoint is also a model file: eval reads it. */
     gr_test_run r = gr_test_cli("eval %s/lgcn-4.ckpt", dir);
     if (r.exit_code != 0) fail_msg("eval of a checkpoint: %s", r.err);

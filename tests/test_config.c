@@ -223,7 +223,7 @@ static void test_round_trip(void **state)
         {"train", "some dir/tr;ain#.txt.gz"}, {"test", "../t=est.txt"}, {"valid", "v:x"}, {"format", "movielens"},
         {"ids", "int"}, {"min_rating", "0.1"}, {"graph", "undirected"}, {"dim", "17"}, {"layers", "4"},
         {"layer_weights", "0.1,0.2,0.3,0.35,0.05"}, {"init_std", "0.0123456789012345"}, {"loss", "bce"},
-        {"neg", "3"}, {"optimizer", "sgd"}, {"lr", "1e-3"}, {"decay", "3.3e-7"}, {"batch", "777"},
+        {"neg", "3"}, {"neg_sampler", "dns"}, {"dns_candidates", "5"}, {"optimizer", "sgd"}, {"lr", "1e-3"}, {"decay", "3.3e-7"}, {"batch", "777"},
         {"epochs", "0"}, {"seed", "12345678901234567"}, {"threads", "9"}, {"checkpoint_every", "5"}, {"activations", "fp16"},
         {"eval_every", "2"}, {"patience", "11"}, {"topk", "1,2,3,100000,5,6,7,8"}, {"stop_metric", "hit_rate@100000"},
         {"keep", "last"}};
