@@ -33,6 +33,8 @@ bench_model lightgcn gowalla-lightgcn
 # dynamic negative sampling: 16 candidates per negative, their rows in the
 # forward pass (docs/RESULTS.md: the fast recipe)
 bench_model lgcn-dns16 gowalla-lightgcn neg_sampler=dns dns_candidates=16
+# the forward pass's layers stored as halves (README: activations)
+bench_model lgcn-fp16 gowalla-lightgcn activations=fp16
 bench_model mf gowalla-mf
 bench_model mf-sgd gowalla-mf optimizer=sgd lr=500 decay=0.01
 bench_model mf-sgd-dns gowalla-mf optimizer=sgd lr=500 decay=0.01 neg_sampler=dns dns_candidates=16

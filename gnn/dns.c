@@ -2,9 +2,13 @@
 
 #include <stddef.h>
 
+/* The reduction may be reordered into vector lanes: a score only ranks a
+ * user's candidates, and the compiled order is the same on every run and
+ * thread count.  A serial sum made MF epochs with 32 candidates 4x slower. */
 static float dot(const float *restrict a, const float *restrict b, uint32_t d)
 {
     float acc = 0.0f;
+#pragma omp simd reduction(+ : acc)
     for (uint32_t k = 0; k < d; k++) acc += a[k] * b[k];
     return acc;
 }
