@@ -365,6 +365,8 @@ static void test_recommend_skips_followed(void **state)
         {"bipartite", "model=lightgcn"}, {"unipartite", "model=lightgcn"},
         {"unipartite", "model=lightgcn reciprocal_weight=2"}, {"unipartite", "model=mf"},
         {"bipartite", "model=lightgcn graph=undirected"}, {"unipartite", "model=lightgcn graph=undirected"},
+        /* hard negatives on tied rows: never the account itself nor a followee */
+        {"unipartite", "model=lightgcn neg_sampler=dns dns_candidates=4"},
     };
     for (size_t k = 0; k < sizeof runs / sizeof *runs; k++) {
         char model[1024];
