@@ -329,12 +329,21 @@ gr_status gr_graph_build_consume(gr_graph *g, gr_dataset *ds, gr_graph_kind kind
     return build_from_dataset(g, ds, 0, ds->rows.n, kind, 1, report, msg);
 }
 
-gr_status gr_graph_from_pairs(gr_graph *g, uint32_t n_users, uint32_t n_items, const uint32_t *user,
-                              const uint32_t *item, size_t n, char *msg)
+/* GR_ERR_ARG for the first pair outside n_users x n_items. */
+static gr_status check_pairs(uint32_t n_users, uint32_t n_items, const uint32_t *user, const uint32_t *item, size_t n,
+                             char *msg)
 {
     for (size_t e = 0; e < n; e++)
         if (user[e] >= n_users || item[e] >= n_items)
             return gr_fail(msg, GR_ERR_ARG, "pair %zu (%u, %u) outside %u x %u", e, user[e], item[e], n_users, n_items);
+    return GR_OK;
+}
+
+gr_status gr_graph_from_pairs(gr_graph *g, uint32_t n_users, uint32_t n_items, const uint32_t *user,
+                              const uint32_t *item, size_t n, char *msg)
+{
+    gr_status s = check_pairs(n_users, n_items, user, item, n, msg);
+    if (s != GR_OK) return s;
     pair_source src = {user, item, NULL, NULL, 0, n, GR_GRAPH_BIPARTITE, NULL};
     return build(g, n_users, n_items, &src, NULL, msg);
 }
@@ -346,9 +355,7 @@ gr_status gr_graph_from_pairs_kind(gr_graph *g, uint32_t n_users, uint32_t n_ite
     uint32_t *u2 = NULL, *i2 = NULL;
     memset(g, 0, sizeof *g);
     if (kind == GR_GRAPH_BIPARTITE) return gr_graph_from_pairs(g, n_users, n_items, user, item, n, msg);
-    for (size_t e = 0; e < n; e++)
-        if (user[e] >= n_users || item[e] >= n_items)
-            GR_FAIL(GR_ERR_ARG, "pair %zu (%u, %u) outside %u x %u", e, user[e], item[e], n_users, n_items);
+    GR_TRY(check_pairs(n_users, n_items, user, item, n, msg));
     size_t m = n;
     if (kind == GR_GRAPH_UNDIRECTED) {
         /* FOR_EACH_PAIR would mirror every pair; a user beyond the columns
